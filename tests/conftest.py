@@ -20,8 +20,10 @@ def _admin_connection():
 def pg_database_url():
     """Create an empty PostgreSQL database for this test session and drop it afterwards."""
     name = f"joinery_test_{uuid.uuid4().hex[:12]}"
-    with _admin_connection() as conn, conn.cursor() as cur:
+    conn = _admin_connection()
+    with conn.cursor() as cur:
         cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conn.close()
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     yield f"{base}/{name}"
     conn = _admin_connection()
