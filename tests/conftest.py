@@ -7,6 +7,8 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
+pytest_plugins = ["tests.support.servers"]
+
 PG_ADMIN_URL = os.environ.get("JOINERY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
