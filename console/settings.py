@@ -4,6 +4,7 @@ DATABASE_URL   Django's own database (metadata); default: SQLite file db.sqlite3
 ADMIN_SECRET   when set, metadata and admin-role requests must carry it in X-Hasura-Admin-Secret;
                when unset the server runs in open development mode.
 DEBUG          "1"/"true" to enable Django's debug mode.
+OUTBOUND_ALLOWED_HOSTS  comma-separated hosts that handlers and remote schemas may live on.
 ALLOWED_HOSTS  comma-separated host names.
 """
 
@@ -25,8 +26,22 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 DEBUG = env_flag("DEBUG", default=False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "joinery-development-key-change-me-in-production")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
 ADMIN_SECRET = os.environ.get("ADMIN_SECRET") or None
+
+
+def env_list(name: str) -> list[str] | None:
+    """Read a comma-separated list from the environment (None when unset)."""
+    value = os.environ.get(name)
+    return None if value is None else [item.strip() for item in value.split(",") if item.strip()]
+
+
+# Hosts that action handlers and remote schemas may be called on (host or host:port); unset = any.
+OUTBOUND_ALLOWED_HOSTS = env_list("OUTBOUND_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -94,6 +109,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "relationships.api.exception_handler",
 }
 
 LOGIN_URL = "/admin/login/"

@@ -5,6 +5,7 @@ Built by the caller (which does the I/O); validation and schema building only re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -30,3 +31,34 @@ class Environment:
     remote_schemas: Mapping[str, GraphQLSchema] = field(default_factory=dict)
     remote_schema_errors: Mapping[str, str] = field(default_factory=dict)
     environ: Mapping[str, str] = field(default_factory=dict)
+
+
+_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+class MissingVariableError(KeyError):
+    """A ``{{VAR}}`` template or ``*_from_env`` reference names an unset environment variable."""
+
+    def __init__(self, variable: str) -> None:
+        super().__init__(variable)
+        self.variable = variable
+
+    def __str__(self) -> str:
+        return f"environment variable '{self.variable}' not set"
+
+
+def resolve_template(text: str, environ: Mapping[str, str]) -> str:
+    """Replace every ``{{VAR}}`` in ``text`` with the variable's value."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in environ:
+            raise MissingVariableError(name)
+        return environ[name]
+
+    return _TEMPLATE.sub(value, text)
+
+
+def template_variables(text: str) -> list[str]:
+    """The variable names a ``{{VAR}}`` template refers to."""
+    return _TEMPLATE.findall(text)

@@ -1,0 +1,53 @@
+"""HTTP endpoints of the metadata store: ``POST /v1/metadata`` and ``POST /v2/query``.
+
+Views are thin: resolve the caller, hand the body to ``relationships.services``, render the result.
+Every failure is rendered by ``exception_handler`` in Hasura's ``{"error", "path", "code"}`` shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from engine.errors import Code, EngineError
+from relationships import services
+from relationships.auth import require_admin, session_from_headers
+
+logger = logging.getLogger("joinery")
+
+
+class MetadataApi(APIView):
+    """``POST /v1/metadata``: one Hasura metadata command (or a ``bulk``) per request."""
+
+    def post(self, request: Request) -> Response:
+        """Run the command in the body."""
+        require_admin(session_from_headers(request.headers))
+        return Response(services.metadata_request_run(body=request.data))
+
+
+class QueryApi(APIView):
+    """``POST /v2/query``: ``run_sql`` (and ``bulk`` of it) against a source, for admins."""
+
+    def post(self, request: Request) -> Response:
+        """Run the query command in the body."""
+        require_admin(session_from_headers(request.headers))
+        return Response(services.query_request_run(body=request.data))
+
+
+def exception_handler(exc: Exception, context: Any) -> Response:
+    """Render any failure of the metadata endpoints in Hasura's error shape."""
+    if isinstance(exc, EngineError):
+        return Response(exc.to_metadata_error(), status=exc.status)
+    if isinstance(exc, drf_exceptions.ParseError):
+        body = {"error": f"Error in $: {exc.detail}", "path": "$", "code": Code.PARSE_FAILED}
+        return Response(body, status=400)
+    if isinstance(exc, drf_exceptions.APIException):
+        body = {"error": str(exc.detail), "path": "$", "code": str(exc.default_code).replace("_", "-")}
+        return Response(body, status=exc.status_code)
+    logger.exception("metadata request failed")
+    return Response({"error": "internal error", "path": "$", "code": Code.UNEXPECTED}, status=500)
