@@ -18,6 +18,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 run: migrate
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -422,10 +422,10 @@ class RemoteSchemaAdmin(FunnelledAdmin):
     search_fields = ("name", "comment")
     ordering = ("position", "id")
     fieldsets = (
-        (None, {"fields": ("name", "definition", "comment", "introspected_at")}),
+        (None, {"fields": ("name", "definition", "comment", "introspected_at", "introspection_error")}),
         ("Introspection", {"classes": ("collapse",), "fields": ("introspection_json",)}),
     )
-    readonly_fields = ("introspected_at", "introspection_json")
+    readonly_fields = ("introspected_at", "introspection_error", "introspection_json")
     inlines = (RemoteSchemaRelationshipInline, RemoteSchemaPermissionInline)
 
     @admin.display(description="URL")

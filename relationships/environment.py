@@ -22,6 +22,7 @@ from engine.introspection import IntrospectionError, fetch_introspection, schema
 from engine.metadata import Metadata, RemoteSchema, Source
 from engine.sources import SourceError
 from relationships.runtime import connection_provider, http_transport
+from relationships.store import IntrospectionFailure
 
 ADMIN_SESSION = {"x-hasura-role": "admin"}
 
@@ -34,7 +35,6 @@ class EnvironmentCache:
         self.fresh_introspections: dict[str, Any] = {}
         self.environ: Mapping[str, str] = os.environ
         self._catalogs: dict[str, SourceCatalog | str] = {}
-        self._introspection_errors: dict[str, str] = {}
         self._schemas: dict[str, tuple[int, GraphQLSchema | str]] = {}
 
     def for_metadata(self, metadata: Metadata) -> Environment:
@@ -73,6 +73,7 @@ class EnvironmentCache:
 
     def introspect(self, remote_schema: RemoteSchema) -> Any:
         """Fetch the remote schema's introspection now; raise ``remote-schema-error`` on failure."""
+        self._schemas.pop(remote_schema.name, None)
         try:
             raw = fetch_introspection(
                 http_transport(),
@@ -82,27 +83,29 @@ class EnvironmentCache:
             )
             schema_from_introspection(raw)
         except IntrospectionError as error:
-            raise EngineError(error.message, code=Code.REMOTE_SCHEMA_ERROR, internal=error.internal)
+            raise self._failed(
+                remote_schema,
+                EngineError(error.message, code=Code.REMOTE_SCHEMA_ERROR, internal=error.internal),
+            )
         except (MissingVariableError, HeaderConfigError) as error:
-            raise EngineError(str(error), code=Code.INVALID_PARAMS)
+            raise self._failed(remote_schema, EngineError(str(error), code=Code.INVALID_PARAMS))
         self.fresh_introspections[remote_schema.name] = raw
-        self._schemas.pop(remote_schema.name, None)
         return raw
 
+    def _failed(self, remote_schema: RemoteSchema, error: EngineError) -> EngineError:
+        """Remember a failed introspection, so it is stored and not retried within this request."""
+        self.fresh_introspections[remote_schema.name] = IntrospectionFailure(error.message)
+        return error
+
     def introspection(self, remote_schema: RemoteSchema) -> Any:
-        """The known introspection answer (fresh, else stored, else fetched now)."""
+        """The known introspection answer (fresh, else stored, else fetched now); failures raise."""
         name = remote_schema.name
-        if name in self.fresh_introspections:
-            return self.fresh_introspections[name]
-        if name in self.stored_introspections:
-            return self.stored_introspections[name]
-        if name in self._introspection_errors:
-            raise EngineError(self._introspection_errors[name], code=Code.REMOTE_SCHEMA_ERROR)
-        try:
+        known = self.fresh_introspections.get(name, self.stored_introspections.get(name))
+        if known is None:
             return self.introspect(remote_schema)
-        except EngineError as error:
-            self._introspection_errors[name] = error.message
-            raise
+        if isinstance(known, IntrospectionFailure):
+            raise EngineError(known.message, code=Code.REMOTE_SCHEMA_ERROR)
+        return known
 
     def remote_schema(self, remote_schema: RemoteSchema) -> GraphQLSchema | str:
         """The parsed remote schema, or the reason it is not available."""

@@ -9,6 +9,7 @@ keys, changed ones are updated in place, missing ones are created and the rest d
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models as dj_models
@@ -50,14 +51,27 @@ def load_metadata() -> Metadata:
     return Metadata.from_dict(load_metadata_dict())
 
 
+@dataclass(frozen=True)
+class IntrospectionFailure:
+    """The last attempt to introspect a remote schema failed; ``message`` says why."""
+
+    message: str
+
+
 def load_introspections() -> dict[str, Any]:
-    """The last introspection answer stored for each remote schema."""
-    rows = models.RemoteSchema.objects.exclude(introspection=None).values_list("name", "introspection")
-    return dict(rows)
+    """The last introspection outcome of each remote schema: the answer, or an ``IntrospectionFailure``."""
+    outcomes: dict[str, Any] = {}
+    rows = models.RemoteSchema.objects.values_list("name", "introspection", "introspection_error")
+    for name, answer, error in rows:
+        if error is not None:
+            outcomes[name] = IntrospectionFailure(error)
+        elif answer is not None:
+            outcomes[name] = answer
+    return outcomes
 
 
 def save_metadata(metadata: Metadata, *, introspections: Mapping[str, Any] | None = None) -> None:
-    """Make the rows match ``metadata``; store fresh introspection answers where given."""
+    """Make the rows match ``metadata``; store fresh introspection outcomes where given."""
     document = metadata.to_dict()
     state = load_state()
     extras = {k: v for k, v in document.items() if k not in _DOCUMENT_KEYS}
@@ -378,9 +392,16 @@ def _save_remote_schemas(remote_schemas: list[dict[str, Any]], introspections: M
         row = saved[(remote_schema["name"],)]
         _save_remote_schema_children(row, remote_schema)
         if remote_schema["name"] in introspections:
-            row.introspection = introspections[remote_schema["name"]]
-            row.introspected_at = timezone.now()
-            row.save(update_fields=["introspection", "introspected_at"])
+            _save_introspection(row, introspections[remote_schema["name"]])
+
+
+def _save_introspection(row: models.RemoteSchema, outcome: Any) -> None:
+    if isinstance(outcome, IntrospectionFailure):
+        row.introspection_error = outcome.message
+    else:
+        row.introspection, row.introspection_error = outcome, None
+    row.introspected_at = timezone.now()
+    row.save(update_fields=["introspection", "introspection_error", "introspected_at"])
 
 
 def _save_remote_schema_children(row: models.RemoteSchema, document: dict[str, Any]) -> None:

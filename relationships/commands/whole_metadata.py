@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from engine.errors import Code, EngineError
@@ -63,10 +64,8 @@ def reload_metadata(context: CommandContext, args: Node) -> CommandResult:
     wanted = _selected_names(selected, [r.name for r in context.metadata.remote_schemas])
     for remote_schema in context.metadata.remote_schemas:
         if remote_schema.name in wanted:
-            try:
+            with contextlib.suppress(EngineError):
                 context.environments.introspect(remote_schema)
-            except EngineError:
-                context.environments.stored_introspections.pop(remote_schema.name, None)
     inconsistent = [i.to_dict() for i in _inconsistencies(context, context.metadata)]
     response: dict[str, Any] = {"message": "success", "is_consistent": not inconsistent}
     if inconsistent:
