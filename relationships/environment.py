@@ -37,8 +37,12 @@ class EnvironmentCache:
         self._catalogs: dict[str, SourceCatalog | str] = {}
         self._schemas: dict[str, tuple[int, GraphQLSchema | str]] = {}
 
-    def for_metadata(self, metadata: Metadata) -> Environment:
-        """The environment ``metadata`` is checked against."""
+    def for_metadata(self, metadata: Metadata, *, fresh: Mapping[str, Any] | None = None) -> Environment:
+        """The environment ``metadata`` is checked against.
+
+        ``fresh`` replaces the introspection answers fetched during this request (the funnel passes
+        the ones known before a command ran, to judge what the command newly broke).
+        """
         catalogs: dict[str, SourceCatalog] = {}
         source_errors: dict[str, str] = {}
         for source in metadata.sources:
@@ -50,7 +54,7 @@ class EnvironmentCache:
         schemas: dict[str, GraphQLSchema] = {}
         schema_errors: dict[str, str] = {}
         for remote_schema in metadata.remote_schemas:
-            parsed = self.remote_schema(remote_schema)
+            parsed = self.remote_schema(remote_schema, fresh=fresh)
             if isinstance(parsed, str):
                 schema_errors[remote_schema.name] = parsed
             else:
@@ -97,20 +101,23 @@ class EnvironmentCache:
         self.fresh_introspections[remote_schema.name] = IntrospectionFailure(error.message)
         return error
 
-    def introspection(self, remote_schema: RemoteSchema) -> Any:
+    def introspection(self, remote_schema: RemoteSchema, *, fresh: Mapping[str, Any] | None = None) -> Any:
         """The known introspection answer (fresh, else stored, else fetched now); failures raise."""
         name = remote_schema.name
-        known = self.fresh_introspections.get(name, self.stored_introspections.get(name))
+        fresh = self.fresh_introspections if fresh is None else fresh
+        known = fresh.get(name, self.stored_introspections.get(name))
         if known is None:
             return self.introspect(remote_schema)
         if isinstance(known, IntrospectionFailure):
             raise EngineError(known.message, code=Code.REMOTE_SCHEMA_ERROR)
         return known
 
-    def remote_schema(self, remote_schema: RemoteSchema) -> GraphQLSchema | str:
+    def remote_schema(
+        self, remote_schema: RemoteSchema, *, fresh: Mapping[str, Any] | None = None
+    ) -> GraphQLSchema | str:
         """The parsed remote schema, or the reason it is not available."""
         try:
-            raw = self.introspection(remote_schema)
+            raw = self.introspection(remote_schema, fresh=fresh)
         except EngineError as error:
             return error.message
         cached = self._schemas.get(remote_schema.name)

@@ -69,10 +69,11 @@ def command_run(context: CommandContext, request: MetadataRequest) -> CommandRes
     handler = lookup(request.type, request.args)
     context.command_type = request.type
     context.version = request.version
+    known_before = dict(context.environments.fresh_introspections)
     result = handler(context, request.args)
     if result.metadata is not None:
         if not result.allow_inconsistent:
-            _refuse_new_inconsistencies(context, result, request.args.path)
+            _refuse_new_inconsistencies(context, result, request.args.path, known_before)
         context.metadata = result.metadata
         context.changed = True
     context.changed = context.changed or result.bump_version
@@ -93,9 +94,17 @@ def inconsistencies_of(context: CommandContext, metadata: Metadata) -> list[Inco
     return validate_metadata(metadata, context.environment(metadata))
 
 
-def _refuse_new_inconsistencies(context: CommandContext, result: CommandResult, args_path: str) -> None:
+def _refuse_new_inconsistencies(
+    context: CommandContext, result: CommandResult, args_path: str, known_before: dict[str, Any] | None = None
+) -> None:
+    """Refuse a change that broke its target or any other object.
+
+    "Before" is judged with the introspection answers known before the command ran, so a command that
+    re-introspects a remote schema is held responsible for what the new answer breaks.
+    """
     assert result.metadata is not None
-    before = {i.object_id for i in inconsistencies_of(context, context.metadata)}
+    before_environment = context.environments.for_metadata(context.metadata, fresh=known_before)
+    before = {i.object_id for i in validate_metadata(context.metadata, before_environment)}
     after = inconsistencies_of(context, result.metadata)
     targeted = [i for i in after if result.target is not None and _within(i.object_id, result.target)]
     if targeted:

@@ -89,3 +89,11 @@ class CommandContext:
     def environment(self, metadata: Metadata | None = None) -> Any:
         """The live environment for ``metadata`` (default: the working copy)."""
         return self.environments.for_metadata(metadata or self.metadata)
+
+
+def dependency_error(descriptions: list[str], path: str) -> EngineError:
+    """Hasura's refusal to drop an object that others depend on."""
+    listed = ", ".join(descriptions)
+    return EngineError(
+        f"cannot drop due to the following dependent objects: {listed}", code=Code.DEPENDENCY_ERROR, path=path
+    )

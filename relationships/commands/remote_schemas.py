@@ -20,7 +20,7 @@ from engine.metadata import (
     TypeRelationships,
 )
 from engine.validation.objects import ObjectId, remote_schema_id, remote_schema_relationship_id
-from relationships.commands import CommandContext, CommandResult, command
+from relationships.commands import CommandContext, CommandResult, command, dependency_error
 
 ObjectIds = set[ObjectId]
 
@@ -56,7 +56,7 @@ def update_remote_schema(context: CommandContext, args: Node) -> CommandResult:
         metadata=_with_remote_schema(context.metadata, updated), target=remote_schema_id(name)
     )
     if _url_changed(existing.definition, definition):
-        _reintrospect(context, updated, result, args)
+        _introspect(context, updated, args)
     return result
 
 
@@ -77,7 +77,7 @@ def reload_remote_schema(context: CommandContext, args: Node) -> CommandResult:
     name = args.key("name").nonempty_string()
     remote_schema = existing_remote_schema(context.metadata, name, args, "does not exist")
     result = CommandResult(metadata=context.metadata, target=remote_schema_id(name))
-    _reintrospect(context, remote_schema, result, args)
+    _introspect(context, remote_schema, args)
     return result
 
 
@@ -153,54 +153,11 @@ def _url_changed(old: RemoteSchemaDefinition, new: RemoteSchemaDefinition) -> bo
     return (old.url, old.url_from_env) != (new.url, new.url_from_env)
 
 
-def _reintrospect(
-    context: CommandContext, remote_schema: RemoteSchema, result: CommandResult, args: Node
-) -> None:
-    """Introspect again, refusing the command if the new answer breaks any other object.
-
-    The funnel compares inconsistencies before and after the command with the same environment,
-    which by then already holds the new answer; so the "before" side is taken here, first.
-    """
-    before = _inconsistency_ids(context, context.metadata)
-    _introspect(context, remote_schema, args)
-    _refuse_new_inconsistencies(context, before, result, args)
-
-
-def _inconsistency_ids(context: CommandContext, metadata: Metadata) -> ObjectIds:
-    from relationships.services import inconsistencies_of
-
-    return {i.object_id for i in inconsistencies_of(context, metadata)}
-
-
-def _refuse_new_inconsistencies(
-    context: CommandContext, before: ObjectIds, result: CommandResult, args: Node
-) -> None:
-    from relationships.services import inconsistencies_of
-
-    assert result.metadata is not None
-    after = inconsistencies_of(context, result.metadata)
-    if any(i.object_id == result.target for i in after):
-        return  # the funnel reports the targeted object itself as invalid-configuration
-    new = [i.to_dict() for i in after if i.object_id not in before]
-    if new:
-        raise EngineError(
-            "cannot continue due to new inconsistent metadata",
-            code=Code.UNEXPECTED,
-            path=args.path,
-            internal=new,
-        )
-
-
 def _refuse_if_used_elsewhere(metadata: Metadata, name: str, args: Node) -> None:
     """Relationships elsewhere that join to the remote schema block its removal (its own go with it)."""
     dependents = find_dependents(metadata, remote_schema_id(name))
     if dependents:
-        listed = ", ".join(d.description for d in dependents)
-        raise EngineError(
-            f"cannot drop due to the following dependent objects: {listed}",
-            code=Code.DEPENDENCY_ERROR,
-            path=args.path,
-        )
+        raise dependency_error([d.description for d in dependents], args.path)
 
 
 def _parse_relationship_args(
