@@ -214,7 +214,9 @@ class RemoteSchema(Ordered):
         null=True, blank=True, help_text="The server's last introspection answer."
     )
     introspection_error = models.TextField(
-        null=True, blank=True, help_text="Why the last introspection failed (the remote schema is inconsistent)."
+        null=True,
+        blank=True,
+        help_text="Why the last introspection failed (the remote schema is inconsistent).",
     )
     introspected_at = models.DateTimeField(null=True, blank=True)
 
