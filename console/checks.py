@@ -15,3 +15,17 @@ def admin_secret_check(app_configs, **kwargs):
     if settings.ADMIN_SECRET:
         return []
     return [checks.Warning(OPEN_MODE_MESSAGE, id="joinery.W001")]
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def auth_configuration_check(app_configs, **kwargs):
+    """Refuse to start with an authentication set-up that cannot work (e.g. JWT without an admin secret)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from relationships.auth import configured_auth_mode
+
+    try:
+        configured_auth_mode()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="joinery.E001")]
+    return []

@@ -43,6 +43,19 @@ def env_list(name: str) -> list[str] | None:
 # Hosts that action handlers and remote schemas may be called on (host or host:port); unset = any.
 OUTBOUND_ALLOWED_HOSTS = env_list("OUTBOUND_ALLOWED_HOSTS")
 
+# --- AUTH: how callers without the admin secret are authenticated (relationships.auth) -----------
+# JWT_SECRET         a JSON object, as Hasura's HASURA_GRAPHQL_JWT_SECRET: {"type": "HS256", "key": ...}
+#                    or {"jwk_url": ...}, plus optional claims_namespace, claims_namespace_path,
+#                    claims_format, audience, issuer, allowed_skew, header. Needs ADMIN_SECRET.
+# AUTH_HOOK          URL of an authentication webhook, as HASURA_GRAPHQL_AUTH_HOOK. Needs ADMIN_SECRET.
+# AUTH_HOOK_MODE     GET (default) or POST.
+# UNAUTHORIZED_ROLE  the role of requests that carry no credentials (admin-secret and JWT modes).
+JWT_SECRET = os.environ.get("JWT_SECRET") or None
+AUTH_HOOK = os.environ.get("AUTH_HOOK") or None
+AUTH_HOOK_MODE = (os.environ.get("AUTH_HOOK_MODE") or "GET").strip().upper()
+UNAUTHORIZED_ROLE = os.environ.get("UNAUTHORIZED_ROLE") or None
+# --- end of AUTH --------------------------------------------------------------------------------
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

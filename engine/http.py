@@ -1,4 +1,4 @@
-"""The engine's one HTTP client: JSON POSTs over pooled keep-alive sessions.
+"""The engine's one HTTP client: JSON POSTs and plain GETs over pooled keep-alive sessions.
 
 Every call has an explicit timeout (on connect, on each read and on the whole exchange), a cap on
 the response size enforced while streaming, no retries and no redirects (a 3xx comes back as a
@@ -115,12 +115,20 @@ class HttpTransport:
 
     def post_json(self, url: str, body: object, *, headers: HeaderSource, timeout: float) -> HttpResponse:
         """POST `body` as compact JSON; raise HttpError when no complete response arrives."""
-        if not timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        _check_timeout(timeout)
         self._check_allowed(_checked_url(url))
         data = encode_json(body)
         self._count_call()
-        return self._exchange(url, data, dict(merge_headers(_default_headers(), headers)), timeout)
+        return self._exchange("POST", url, data, dict(merge_headers(_default_headers(), headers)), timeout)
+
+    def get(self, url: str, *, headers: HeaderSource, timeout: float) -> HttpResponse:
+        """GET `url` (no body); raise HttpError when no complete response arrives."""
+        _check_timeout(timeout)
+        self._check_allowed(_checked_url(url))
+        self._count_call()
+        return self._exchange(
+            "GET", url, None, dict(merge_headers([("User-Agent", USER_AGENT)], headers)), timeout
+        )
 
     def close(self) -> None:
         """Close every pooled connection; the transport opens new ones if used again."""
@@ -166,10 +174,13 @@ class HttpTransport:
         session.mount("https://", adapter)
         return session
 
-    def _exchange(self, url: str, data: bytes, headers: dict[str, str], timeout: float) -> HttpResponse:
+    def _exchange(
+        self, method: str, url: str, data: bytes | None, headers: dict[str, str], timeout: float
+    ) -> HttpResponse:
         deadline = time.monotonic() + timeout
         try:
-            with self._session().post(
+            with self._session().request(
+                method,
                 url,
                 data=data,
                 headers=headers,
@@ -223,6 +234,11 @@ def display_url(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+
+
+def _check_timeout(timeout: float) -> None:
+    if not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
 
 
 def _default_headers() -> list[tuple[str, str]]:
