@@ -30,7 +30,7 @@ from engine.sources import POSTGRES, SQLITE, SourceError
 from engine.validation import Inconsistency, validate_metadata
 from relationships import store
 from relationships.commands import CommandContext
-from relationships.commands.database import without_table
+from relationships.commands.tables import without_table
 from relationships.runtime import connection_provider
 
 if TYPE_CHECKING:

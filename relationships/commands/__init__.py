@@ -20,7 +20,15 @@ from engine.metadata import Metadata, Node
 SUCCESS = {"message": "success"}
 
 # Command modules register their handlers on import.
-COMMAND_MODULES = ("database", "actions", "remote_schemas", "whole_metadata")
+COMMAND_MODULES = (
+    "sources",
+    "tables",
+    "table_relationships",
+    "permissions",
+    "actions",
+    "remote_schemas",
+    "whole_metadata",
+)
 
 
 @dataclass

@@ -105,11 +105,7 @@ def create_remote_schema_relationship(context: CommandContext, args: Node) -> Co
             code=Code.ALREADY_EXISTS,
             path=args.path,
         )
-    updated = _with_relationship(remote_schema, type_name, relationship)
-    return CommandResult(
-        metadata=_with_remote_schema(context.metadata, updated),
-        target=remote_schema_relationship_id(remote_schema.name, type_name, relationship.name),
-    )
+    return _relationship_saved(context, remote_schema, type_name, relationship)
 
 
 @command("update_remote_schema_remote_relationship")
@@ -117,11 +113,7 @@ def update_remote_schema_relationship(context: CommandContext, args: Node) -> Co
     """Replace the definition of a relationship on a remote schema type."""
     remote_schema, type_name, relationship = _parse_relationship_args(context.metadata, args)
     _existing_relationship(remote_schema, type_name, relationship.name, args)
-    updated = _with_relationship(remote_schema, type_name, relationship)
-    return CommandResult(
-        metadata=_with_remote_schema(context.metadata, updated),
-        target=remote_schema_relationship_id(remote_schema.name, type_name, relationship.name),
-    )
+    return _relationship_saved(context, remote_schema, type_name, relationship)
 
 
 @command("delete_remote_schema_remote_relationship")
@@ -218,6 +210,19 @@ def _with_relationship(
             relationships = (*kept, relationship)
         groups[index] = replace(groups[index], relationships=relationships)
     return replace(remote_schema, remote_relationships=tuple(groups))
+
+
+def _relationship_saved(
+    context: CommandContext,
+    remote_schema: RemoteSchema,
+    type_name: str,
+    relationship: RemoteSchemaRelationship,
+) -> CommandResult:
+    updated = _with_relationship(remote_schema, type_name, relationship)
+    return CommandResult(
+        metadata=_with_remote_schema(context.metadata, updated),
+        target=remote_schema_relationship_id(remote_schema.name, type_name, relationship.name),
+    )
 
 
 def _without_relationship(remote_schema: RemoteSchema, type_name: str, name: str) -> RemoteSchema:
