@@ -23,6 +23,7 @@ run: migrate
 
 test: install
 	bash .ci/ensure-postgres
+	bash .ci/ensure-browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

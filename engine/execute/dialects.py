@@ -1,0 +1,399 @@
+"""How each kind of source spells what the compiler needs: JSON building, comparisons, casts, join keys.
+
+PostgreSQL builds JSON with ``json_build_object``/``json_agg`` and casts every parameter to the
+column's type; join keys arrive as one JSONB parameter unpacked by ``jsonb_to_recordset``. SQLite
+builds JSON with ``json_object``/``json_group_array`` (re-reading nested values with ``json()``,
+because a JSON value loses its JSON-ness when it leaves a subquery) and unpacks join keys with
+``json_each`` over one JSON text parameter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from engine.errors import Code
+from engine.execute.fragments import Sql, compose, join, raw
+from engine.graphql_errors import RequestError
+from engine.sources import POSTGRES_DIALECT, SQLITE, SQLITE_DIALECT, Dialect
+
+COMPARISONS = {"_eq": "=", "_neq": "<>", "_gt": ">", "_gte": ">=", "_lt": "<", "_lte": "<="}
+JSON_TYPES = ("json", "jsonb")
+
+
+class SqlDialect(ABC):
+    """The dialect-specific half of the SQL compiler."""
+
+    base: Dialect
+    # Whether json_array_agg orders by a row number (else rows keep the derived table's order).
+    orders_aggregates: bool = True
+
+    def ident(self, name: str) -> Sql:
+        """A quoted identifier."""
+        return Sql(self.base.quote_identifier(name))
+
+    def column(self, alias: str, name: str) -> Sql:
+        """``alias.column``."""
+        return compose("{}.{}", self.ident(alias), self.ident(name))
+
+    def table(self, schema: str, name: str) -> Sql:
+        """A table name, qualified where the dialect has schemas."""
+        return Sql(self.base.qualified_table(schema, name))
+
+    def value(self, value: Any) -> Sql:
+        """A plain parameter."""
+        return Sql(self.base.placeholder, (value,))
+
+    def text(self, value: str) -> Sql:
+        """A text parameter (JSON keys, ``__typename`` values)."""
+        return self.value(value)
+
+    def render(self, statement: Sql, connection: Any) -> str:
+        """The statement text for a connection."""
+        return self.base.render(statement.text, connection)
+
+    @abstractmethod
+    def json_object(self, pairs: Sequence[tuple[str, Sql]]) -> Sql:
+        """A JSON object with the given keys, in order."""
+
+    @abstractmethod
+    def nested(self, subquery: Sql) -> Sql:
+        """A JSON value produced by a scalar subquery, usable inside ``json_object``."""
+
+    @abstractmethod
+    def json_array_agg(self, row: Sql, order: Sql | None) -> Sql:
+        """The aggregate collecting ``row`` values into a JSON array (``[]`` for no rows)."""
+
+    @abstractmethod
+    def output(self, column: Sql, data_type: str) -> Sql:
+        """A column value as it appears in JSON output."""
+
+    @abstractmethod
+    def compare(self, column: Sql, operator: str, value: Any, data_type: str) -> Sql:
+        """A comparison of a column with a value."""
+
+    @abstractmethod
+    def count(self, columns: Sequence[Sql], distinct: bool) -> Sql:
+        """``count`` of non-null (optionally distinct) column values."""
+
+    @abstractmethod
+    def as_text(self, expression: Sql) -> Sql:
+        """A JSON expression returned as text to the client."""
+
+    @abstractmethod
+    def key_source(self, key_types: Sequence[str], keys: list[list[Any]]) -> tuple[Sql, Sql, list[Sql]]:
+        """For join keys ``[[argument id, value...], ...]``: (FROM item, argument id expr, key exprs)."""
+
+    def limit_offset(self, limit: int | None, offset: int | None) -> Sql | None:
+        """``LIMIT``/``OFFSET`` clauses, or None."""
+        parts = []
+        if limit is not None:
+            parts.append(compose("LIMIT {}", self.value(limit)))
+        if offset is not None:
+            parts.append(compose("OFFSET {}", self.value(offset)))
+        return join(" ", parts) if parts else None
+
+    def _null_check(self, column: Sql, is_null: bool) -> Sql:
+        return compose("{} IS NULL" if is_null else "{} IS NOT NULL", column)
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+POSTGRES_PATTERN_OPERATORS = {
+    "_like": "LIKE",
+    "_nlike": "NOT LIKE",
+    "_ilike": "ILIKE",
+    "_nilike": "NOT ILIKE",
+    "_similar": "SIMILAR TO",
+    "_nsimilar": "NOT SIMILAR TO",
+    "_regex": "~",
+    "_iregex": "~*",
+    "_nregex": "!~",
+    "_niregex": "!~*",
+}
+POSTGRES_JSON_OPERATORS = {
+    "_contains": ("@>", "jsonb"),
+    "_contained_in": ("<@", "jsonb"),
+    "_has_key": ("?", "text"),
+    "_has_keys_any": ("?|", "_text"),
+    "_has_keys_all": ("?&", "_text"),
+}
+# Hasura's names of built-in types, back to the names PostgreSQL accepts quoted.
+POSTGRES_TYPE_NAMES = {
+    "integer": "int4",
+    "bigint": "int8",
+    "smallint": "int2",
+    "boolean": "bool",
+    "real": "float4",
+}
+# PostgreSQL refuses functions with more than 100 arguments.
+MAX_OBJECT_PAIRS = 50
+
+
+class PostgresSql(SqlDialect):
+    """PostgreSQL spelling."""
+
+    base = POSTGRES_DIALECT
+
+    def type_name(self, data_type: str) -> Sql:
+        """A column type as a (quoted) type name."""
+        return self.ident(POSTGRES_TYPE_NAMES.get(data_type, data_type))
+
+    def typed(self, value: Any, data_type: str) -> Sql:
+        """A parameter cast to a column type (JSON values encoded first)."""
+        if data_type in JSON_TYPES:
+            value = json.dumps(value)
+        return compose("{}::{}", self.value(value), self.type_name(data_type))
+
+    def typed_array(self, values: list[Any], data_type: str) -> Sql:
+        """An array parameter cast to an array of the column type."""
+        if data_type in JSON_TYPES:
+            values = [json.dumps(value) for value in values]
+        return compose("{}::{}[]", self.value(list(values)), self.type_name(data_type))
+
+    def text(self, value: str) -> Sql:
+        """A text parameter."""
+        return compose("{}::text", self.value(value))
+
+    def json_object(self, pairs: Sequence[tuple[str, Sql]]) -> Sql:
+        """``json_build_object`` (``row_to_json`` over a row for more keys than it takes)."""
+        if len(pairs) <= MAX_OBJECT_PAIRS:
+            return compose(
+                "json_build_object({})", join(", ", (compose("{}, {}", self.text(k), v) for k, v in pairs))
+            )
+        columns = join(", ", (compose("{} AS {}", value, self.ident(key)) for key, value in pairs))
+        return compose('(SELECT row_to_json("_o") FROM (SELECT {}) AS "_o")', columns)
+
+    def nested(self, subquery: Sql) -> Sql:
+        """PostgreSQL keeps the JSON type of a subquery's value."""
+        return compose("({})", subquery)
+
+    def json_array_agg(self, row: Sql, order: Sql | None) -> Sql:
+        """``coalesce(json_agg(row ORDER BY ...), '[]')``."""
+        if order is None:
+            return compose("coalesce(json_agg({}), '[]'::json)", row)
+        return compose("coalesce(json_agg({} ORDER BY {}), '[]'::json)", row, order)
+
+    def output(self, column: Sql, data_type: str) -> Sql:
+        """``json_build_object`` renders every type itself."""
+        return column
+
+    def compare(self, column: Sql, operator: str, value: Any, data_type: str) -> Sql:
+        """A comparison with the value cast to the column's type."""
+        if operator in COMPARISONS:
+            return compose(f"{{}} {COMPARISONS[operator]} {{}}", column, self.typed(value, data_type))
+        if operator == "_in":
+            return compose("{} = ANY({})", column, self.typed_array(value, data_type))
+        if operator == "_nin":
+            return compose("{} <> ALL({})", column, self.typed_array(value, data_type))
+        if operator == "_is_null":
+            return self._null_check(column, bool(value))
+        if operator in POSTGRES_PATTERN_OPERATORS:
+            return compose(
+                f"{{}} {POSTGRES_PATTERN_OPERATORS[operator]} {{}}", column, self.typed(value, "text")
+            )
+        symbol, operand_type = POSTGRES_JSON_OPERATORS[operator]
+        return compose(f"{{}} {symbol} {{}}", column, self.typed(value, operand_type))
+
+    def count(self, columns: Sequence[Sql], distinct: bool) -> Sql:
+        """``count(*)``, ``count(col)``, ``count(DISTINCT (a, b))``."""
+        if not columns:
+            return raw("count(*)")
+        listed = columns[0] if len(columns) == 1 else compose("({})", join(", ", columns))
+        return compose("count(DISTINCT {})" if distinct else "count({})", listed)
+
+    def as_text(self, expression: Sql) -> Sql:
+        """``(expr)::text``, so the driver hands over the JSON text untouched."""
+        return compose("({})::text", expression)
+
+    def key_source(self, key_types: Sequence[str], keys: list[list[Any]]) -> tuple[Sql, Sql, list[Sql]]:
+        """``jsonb_to_recordset($1) AS "_k"("__argument_id__" int8, "k0" <type>, ...)``."""
+        names = [f"k{index}" for index in range(len(key_types))]
+        rows = [{"__argument_id__": key[0], **dict(zip(names, key[1:], strict=True))} for key in keys]
+        columns = join(
+            ", ",
+            [raw('"__argument_id__" int8')]
+            + [
+                compose("{} {}", self.ident(name), self.type_name(t))
+                for name, t in zip(names, key_types, strict=True)
+            ],
+        )
+        source = compose('jsonb_to_recordset({}::jsonb) AS "_k"({})', self.value(_json_text(rows)), columns)
+        return source, self.column("_k", "__argument_id__"), [self.column("_k", name) for name in names]
+
+
+# --- SQLite ------------------------------------------------------------------------------------
+
+SQLITE_AFFINITIES = {
+    "integer": "INTEGER",
+    "bigint": "INTEGER",
+    "smallint": "INTEGER",
+    "boolean": "INTEGER",
+    "float8": "REAL",
+    "real": "REAL",
+    "numeric": "NUMERIC",
+}
+# LIKE is case-insensitive in SQLite, GLOB case-sensitive: _like runs as GLOB on a translated pattern.
+SQLITE_PATTERN_OPERATORS = {
+    "_like": "{} GLOB {}",
+    "_nlike": "{} NOT GLOB {}",
+    "_ilike": "{} LIKE {} ESCAPE '\\'",
+    "_nilike": "{} NOT LIKE {} ESCAPE '\\'",
+    "_regex": "{} REGEXP {}",
+    "_nregex": "{} NOT REGEXP {}",
+    "_iregex": "{} REGEXP {}",
+    "_niregex": "{} NOT REGEXP {}",
+}
+SQLITE_LIST_OPERATORS = {
+    "_in": "{} IN (SELECT value FROM json_each({}))",
+    "_nin": "{} NOT IN (SELECT value FROM json_each({}))",
+}
+# Conservative: SQLite builds before 3.48 take at most 127 function arguments.
+SQLITE_OBJECT_PAIRS = 60
+
+
+def like_to_glob(pattern: str) -> str:
+    """A case-sensitive SQL LIKE pattern (``%``, ``_``, backslash escapes) as the equivalent GLOB pattern."""
+    out = []
+    characters = iter(pattern)
+    for character in characters:
+        if character == "\\":
+            out.append(_glob_literal(next(characters, "\\")))
+        elif character == "%":
+            out.append("*")
+        elif character == "_":
+            out.append("?")
+        else:
+            out.append(_glob_literal(character))
+    return "".join(out)
+
+
+def _glob_literal(character: str) -> str:
+    return f"[{character}]" if character in "*?[" else character
+
+
+class SqliteSql(SqlDialect):
+    """SQLite spelling."""
+
+    base = SQLITE_DIALECT
+    orders_aggregates = False
+
+    def json_object(self, pairs: Sequence[tuple[str, Sql]]) -> Sql:
+        """``json_object``; keys beyond what one call takes are added with ``json_insert``."""
+        head, rest = pairs[:SQLITE_OBJECT_PAIRS], pairs[SQLITE_OBJECT_PAIRS:]
+        built = compose("json_object({})", join(", ", (compose("{}, {}", self.text(k), v) for k, v in head)))
+        while rest:
+            chunk, rest = rest[:SQLITE_OBJECT_PAIRS], rest[SQLITE_OBJECT_PAIRS:]
+            paths = join(", ", (compose("{}, {}", self.text(f"$.{k}"), v) for k, v in chunk))
+            built = compose("json_insert({}, {})", built, paths)
+        return built
+
+    def limit_offset(self, limit: int | None, offset: int | None) -> Sql | None:
+        """SQLite takes OFFSET only after a LIMIT (-1: no limit)."""
+        if offset is not None and limit is None:
+            return compose("LIMIT -1 OFFSET {}", self.value(offset))
+        return super().limit_offset(limit, offset)
+
+    def nested(self, subquery: Sql) -> Sql:
+        """``json((subquery))``: re-read the text as JSON."""
+        return compose("json(({}))", subquery)
+
+    def json_array_agg(self, row: Sql, order: Sql | None) -> Sql:
+        """``json_group_array``; rows arrive in the derived table's order."""
+        return compose("coalesce(json_group_array(json({})), json_array())", row)
+
+    def output(self, column: Sql, data_type: str) -> Sql:
+        """Booleans (stored as 0/1) become true/false; JSON text becomes JSON."""
+        if data_type == "boolean":
+            return compose(
+                "CASE WHEN {} IS NULL THEN NULL WHEN {} THEN json('true') ELSE json('false') END",
+                column,
+                column,
+            )
+        if data_type in JSON_TYPES:
+            return compose("json({})", column)
+        return column
+
+    def compare(self, column: Sql, operator: str, value: Any, data_type: str) -> Sql:
+        """A comparison; lists travel as one JSON parameter."""
+        if operator in COMPARISONS:
+            return compose(f"{{}} {COMPARISONS[operator]} {{}}", column, self._value(value, data_type))
+        if operator in SQLITE_LIST_OPERATORS:
+            encoded = json.dumps([self._plain(item, data_type) for item in value])
+            return compose(SQLITE_LIST_OPERATORS[operator], column, self.value(encoded))
+        if operator == "_is_null":
+            return self._null_check(column, bool(value))
+        if operator in SQLITE_PATTERN_OPERATORS:
+            return compose(SQLITE_PATTERN_OPERATORS[operator], column, self.value(_pattern(operator, value)))
+        raise RequestError(
+            f'the operator "{operator}" is not supported on SQLite sources', code=Code.NOT_SUPPORTED
+        )
+
+    def _value(self, value: Any, data_type: str) -> Sql:
+        if data_type in JSON_TYPES:
+            return compose("json({})", self.value(json.dumps(value)))
+        return self.value(self._plain(value, data_type))
+
+    @staticmethod
+    def _plain(value: Any, data_type: str) -> Any:
+        return json.dumps(value) if data_type in JSON_TYPES else value
+
+    def count(self, columns: Sequence[Sql], distinct: bool) -> Sql:
+        """``count(*)``, ``count(col)``, ``count(DISTINCT json_array(a, b))``."""
+        if not columns:
+            return raw("count(*)")
+        if len(columns) == 1:
+            return compose("count(DISTINCT {})" if distinct else "count({})", columns[0])
+        listed = join(", ", columns)
+        if distinct:
+            return compose("count(DISTINCT json_array({}))", listed)
+        return compose(
+            "count(CASE WHEN {} THEN 1 END)", join(" AND ", (compose("{} IS NOT NULL", c) for c in columns))
+        )
+
+    def as_text(self, expression: Sql) -> Sql:
+        """SQLite returns JSON as text already."""
+        return expression
+
+    def key_source(self, key_types: Sequence[str], keys: list[list[Any]]) -> tuple[Sql, Sql, list[Sql]]:
+        """``json_each(?) AS "_k"`` over ``[[argument id, value...], ...]``, each value cast to its column's affinity."""
+        element = self.column("_k", "value")
+        argument = compose("json_extract({}, {})", element, self.value("$[0]"))
+        exprs = [
+            compose(
+                f"CAST(json_extract({{}}, {{}}) AS {SQLITE_AFFINITIES.get(t, 'TEXT')})",
+                element,
+                self.value(f"$[{i + 1}]"),
+            )
+            for i, t in enumerate(key_types)
+        ]
+        source = compose('json_each({}) AS "_k"', self.value(_json_text(keys)))
+        return source, argument, exprs
+
+
+def _json_text(value: Any) -> str:
+    """Compact JSON text of join keys (one parameter, however many keys)."""
+    return orjson.dumps(value).decode()
+
+
+def _pattern(operator: str, value: str) -> str:
+    if operator in ("_like", "_nlike"):
+        return like_to_glob(value)
+    if operator in ("_iregex", "_niregex"):
+        return f"(?i){value}"
+    return value
+
+
+def regexp(pattern: str, value: Any) -> bool:
+    """SQLite's ``REGEXP`` operator (``value REGEXP pattern`` calls ``regexp(pattern, value)``)."""
+    return value is not None and re.search(pattern, str(value)) is not None
+
+
+def dialect_of(kind: str) -> SqlDialect:
+    """The SQL dialect of a source kind."""
+    return SqliteSql() if kind == SQLITE else PostgresSql()

@@ -1,0 +1,230 @@
+"""The engine's entry point for ``POST /v1/graphql``: request in, response body, cookies and counts out.
+
+    document (cached parse + validate) -> plan -> run root fields -> {"data"} | {"errors"}
+
+Root fields of a query run concurrently on a bounded thread pool, each on its own pooled
+connection; mutation root fields run one after the other in document order. Any failing root field
+fails the whole request (no partial data), as in Hasura.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FragmentDefinitionNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    execute_sync,
+)
+
+from engine.errors import Code, EngineError
+from engine.execute.actions import ActionCaller, CallContext
+from engine.execute.compiler import SelectCompiler
+from engine.execute.database import Connections, Database
+from engine.execute.dialects import dialect_of
+from engine.execute.joins import run_joins
+from engine.execute.output import OutputChecker, shape
+from engine.execute.stats import Counts, ExecutionStats
+from engine.graphql_errors import RequestError, RequestErrors, errors_body
+from engine.http import Transport
+from engine.plan.document import checked_document
+from engine.plan.nodes import (
+    ActionQuery,
+    IntrospectionRoot,
+    LiteralRoot,
+    NamespaceRoot,
+    OperationPlan,
+    RootPlan,
+    TableQuery,
+)
+from engine.plan.operation import plan_operation, select_operation
+from engine.schema.model import GatewaySchema
+from engine.schema.tables_model import ADMIN_ROLE
+
+ROOT_FIELD_WORKERS = 8
+_pool_lock = threading.Lock()
+_default_pool: ThreadPoolExecutor | None = None
+
+
+def default_pool() -> Executor:
+    """The process-wide pool that runs independent root fields."""
+    global _default_pool
+    with _pool_lock:
+        if _default_pool is None:
+            _default_pool = ThreadPoolExecutor(ROOT_FIELD_WORKERS, thread_name_prefix="joinery-root")
+        return _default_pool
+
+
+@dataclass(frozen=True)
+class GraphQLRequest:
+    """One ``{"query", "variables", "operationName"}`` request."""
+
+    query: str
+    variables: Mapping[str, Any] | None = None
+    operation_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: role, session variables (lower-case ``x-hasura-*``) and the client's headers."""
+
+    role: str = ADMIN_ROLE
+    session_variables: Mapping[str, str] = field(default_factory=lambda: {"x-hasura-role": ADMIN_ROLE})
+    client_headers: Sequence[tuple[str, str]] = ()
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins see ``extensions.internal``."""
+        return self.role == ADMIN_ROLE
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The engine's ways out: database connections, the HTTP transport, the environment, a thread pool."""
+
+    connections: Connections
+    transport: Transport
+    environ: Mapping[str, str]
+    pool: Executor | None = None
+
+
+@dataclass(frozen=True)
+class GraphQLResponse:
+    """The body to send (JSON from the database spliced in as fragments), cookies to set, work done."""
+
+    body: dict[str, Any]
+    cookies: tuple[str, ...]
+    counts: Counts
+
+    def encode(self) -> bytes:
+        """The body as JSON bytes."""
+        return orjson.dumps(self.body)
+
+
+def execute(
+    schema: GatewaySchema, request: GraphQLRequest, caller: Caller, runtime: Runtime
+) -> GraphQLResponse:
+    """Answer one GraphQL request with the schema of the caller's role."""
+    stats = ExecutionStats()
+    try:
+        document = checked_document(schema, request.query)
+        plan = plan_operation(
+            schema, document, request.operation_name, request.variables, caller.session_variables
+        )
+        runner = OperationRunner(schema, request, caller, runtime, stats, document)
+        data, cookies = runner.run(plan)
+    except RequestErrors as failure:
+        return GraphQLResponse(
+            errors_body(failure.errors, include_internal=caller.is_admin), (), stats.snapshot()
+        )
+    except EngineError as error:
+        return GraphQLResponse(errors_body([error], include_internal=caller.is_admin), (), stats.snapshot())
+    return GraphQLResponse({"data": data}, cookies, stats.snapshot())
+
+
+class OperationRunner:
+    """Runs the root fields of one planned operation."""
+
+    def __init__(
+        self,
+        schema: GatewaySchema,
+        request: GraphQLRequest,
+        caller: Caller,
+        runtime: Runtime,
+        stats: ExecutionStats,
+        document: DocumentNode,
+    ) -> None:
+        self.schema = schema
+        self.request = request
+        self.runtime = runtime
+        self.document = document
+        self.database = Database(runtime.connections, stats)
+        context = CallContext(
+            caller.session_variables, tuple(caller.client_headers), request.query, runtime.environ
+        )
+        self.actions = ActionCaller(runtime.transport, context, OutputChecker(schema), stats)
+
+    def run(self, plan: OperationPlan) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """The ``data`` object and the cookies handlers set."""
+        roots = plan.roots
+        if plan.operation == "mutation" or len(roots) < 2:
+            results = [self.run_root(root) for root in roots]
+        else:
+            results = self._concurrently(roots)
+        return assemble(roots, results)
+
+    def _concurrently(self, roots: Sequence[RootPlan]) -> list[tuple[Any, tuple[str, ...]]]:
+        pool = self.runtime.pool or default_pool()
+        futures = [pool.submit(self.run_root, root) for root in roots]
+        wait(futures)
+        return [future.result() for future in futures]
+
+    def run_root(self, root: RootPlan) -> tuple[Any, tuple[str, ...]]:
+        """The value of one root field and the cookies it brought."""
+        if isinstance(root, TableQuery):
+            return self._table(root), ()
+        if isinstance(root, ActionQuery):
+            return self._action(root)
+        if isinstance(root, IntrospectionRoot):
+            return self._introspection(root), ()
+        if isinstance(root, NamespaceRoot):
+            return assemble(root.roots, [self.run_root(child) for child in root.roots])
+        assert isinstance(root, LiteralRoot)
+        return root.value, ()
+
+    def _table(self, query: TableQuery) -> Any:
+        source = query.table.source
+        statement = SelectCompiler(dialect_of(source.kind)).table_query(query)
+        ((text,),) = self.database.fetch(source, statement)
+        return None if text is None else orjson.Fragment(text)
+
+    def _action(self, query: ActionQuery) -> tuple[Any, tuple[str, ...]]:
+        root_type = self.schema.graphql.get_root_type(
+            OperationType.QUERY if query.action.definition.type == "query" else OperationType.MUTATION
+        )
+        assert root_type is not None
+        output_type = root_type.fields[query.action.name].type
+        answer = self.actions.call(query.action, query.arguments, output_type)
+        value = shape(answer.value, query.selection)
+        run_joins(value, query.selection, self.database)
+        return value, answer.cookies
+
+    def _introspection(self, root: IntrospectionRoot) -> Any:
+        operation = select_operation(self.document, self.request.operation_name)
+        fragments = [d for d in self.document.definitions if isinstance(d, FragmentDefinitionNode)]
+        only_this = OperationDefinitionNode(
+            operation=OperationType.QUERY,
+            variable_definitions=operation.variable_definitions,
+            directives=(),
+            selection_set=SelectionSetNode(selections=root.nodes),
+        )
+        result = execute_sync(
+            self.schema.graphql,
+            DocumentNode(definitions=(only_this, *fragments)),
+            variable_values=self.request.variables,
+        )
+        return _introspection_data(result, root.alias)
+
+
+def assemble(
+    roots: Sequence[RootPlan], results: Sequence[tuple[Any, tuple[str, ...]]]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Root values under their aliases, in document order, and every cookie they brought."""
+    data = {root.alias: value for root, (value, _) in zip(roots, results, strict=True)}
+    return data, tuple(cookie for _, found in results for cookie in found)
+
+
+def _introspection_data(result: ExecutionResult, alias: str) -> Any:
+    if result.errors:
+        raise RequestError(result.errors[0].message, code=Code.UNEXPECTED)
+    assert result.data is not None
+    return result.data[alias]

@@ -1,0 +1,333 @@
+"""The plan of one GraphQL operation: a tree of table selects, action calls and joins, free of I/O.
+
+    OperationPlan
+      roots: TableQuery      one SQL statement for the whole database subtree
+             ActionQuery     one handler call; its output shaped by an OutputSelection, whose
+                             OutputJoin nodes each become one SQL statement for all rows
+             LiteralRoot     __typename and friends
+             IntrospectionRoot  __schema / __type, answered from the schema
+             NamespaceRoot   root fields of a source grouped under its namespace
+
+Every name the client chose (aliases) is kept; values come from coerced arguments and variables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import FieldNode
+
+from engine.metadata import Action
+from engine.schema.model import TableModel
+
+# --- boolean expressions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hop:
+    """From rows of one table to the related rows of another: (column here, column there) pairs.
+
+    ``filter`` is the target's row filter for the caller's role, already applied to the hop.
+    """
+
+    target: TableModel
+    mapping: tuple[tuple[str, str], ...]
+    filter: BoolExp | None = None
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``column <operator> value``; ``operator`` is the GraphQL name (``_eq``, ``_in``, ``_is_null`` ...)."""
+
+    column: str
+    data_type: str
+    operator: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Every item holds (true when empty)."""
+
+    items: tuple[BoolExp, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one item holds (false when empty)."""
+
+    items: tuple[BoolExp, ...]
+
+
+@dataclass(frozen=True)
+class Negation:
+    """The item does not hold."""
+
+    item: BoolExp
+
+
+@dataclass(frozen=True)
+class RelatedExists:
+    """Some related row (through ``hop``, within its filter) satisfies ``where``."""
+
+    hop: Hop
+    where: BoolExp
+
+
+BoolExp = Compare | AllOf | AnyOf | Negation | RelatedExists
+
+# --- ordering ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Direction:
+    """``ASC``/``DESC`` with ``FIRST``/``LAST`` for nulls."""
+
+    order: str
+    nulls: str
+
+
+@dataclass(frozen=True)
+class OrderColumn:
+    """Order by a column of the table."""
+
+    column: str
+    direction: Direction
+
+
+@dataclass(frozen=True)
+class OrderThrough:
+    """Order by a key of the row an object relationship leads to."""
+
+    hop: Hop
+    key: OrderKey
+
+
+@dataclass(frozen=True)
+class OrderAggregate:
+    """Order by an aggregate (``count``, or ``function`` of ``column``) of an array relationship's rows."""
+
+    hop: Hop
+    function: str
+    column: str | None
+    direction: Direction
+
+
+OrderKey = OrderColumn | OrderThrough | OrderAggregate
+
+
+@dataclass(frozen=True)
+class SelectArgs:
+    """Which rows to read: ``where`` already includes the role's row filter; ``limit`` its row limit."""
+
+    where: BoolExp | None = None
+    order_by: tuple[OrderKey, ...] = ()
+    limit: int | None = None
+    offset: int | None = None
+    distinct_on: tuple[str, ...] = ()
+
+
+# --- database selections -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnOut:
+    """A column value under the client's alias."""
+
+    alias: str
+    column: str
+    data_type: str
+
+
+@dataclass(frozen=True)
+class LiteralOut:
+    """A constant under the client's alias (``__typename``)."""
+
+    alias: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ObjectRelOut:
+    """The related row (or null) of an object relationship."""
+
+    alias: str
+    hop: Hop
+    selection: RowSelection
+
+
+@dataclass(frozen=True)
+class ArrayRelOut:
+    """The related rows of an array relationship."""
+
+    alias: str
+    hop: Hop
+    args: SelectArgs
+    selection: RowSelection
+
+
+@dataclass(frozen=True)
+class AggregateRelOut:
+    """Aggregates over the related rows of an array relationship."""
+
+    alias: str
+    hop: Hop
+    args: SelectArgs
+    selection: AggregateSelection
+
+
+RowItem = ColumnOut | LiteralOut | ObjectRelOut | ArrayRelOut | AggregateRelOut
+RowSelection = tuple[RowItem, ...]
+
+
+@dataclass(frozen=True)
+class CountOut:
+    """``count``, of rows or of non-null (optionally distinct) values of columns."""
+
+    alias: str
+    columns: tuple[str, ...] = ()
+    distinct: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionOut:
+    """``max { a b }``: one aggregate function over several columns."""
+
+    alias: str
+    function: str
+    fields: tuple[ColumnOut | LiteralOut, ...]
+
+
+@dataclass(frozen=True)
+class AggregateFieldsOut:
+    """The ``aggregate { ... }`` part of an aggregate selection."""
+
+    alias: str
+    fields: tuple[CountOut | FunctionOut | LiteralOut, ...]
+
+
+@dataclass(frozen=True)
+class NodesOut:
+    """The ``nodes { ... }`` part of an aggregate selection."""
+
+    alias: str
+    selection: RowSelection
+
+
+AggregateSelection = tuple[AggregateFieldsOut | NodesOut | LiteralOut, ...]
+
+# --- action outputs and joins ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JoinKey:
+    """One join column: where its value sits in the left-hand object, and the target column it must equal."""
+
+    alias: str
+    column: str
+    data_type: str
+
+
+@dataclass(frozen=True)
+class Join:
+    """A relationship from objects of a handler's answer to rows of a table: one SQL statement per plan node.
+
+    ``kind`` is ``object``, ``array`` or ``aggregate``; ``selection`` is a RowSelection, or an
+    AggregateSelection for ``aggregate``.
+    """
+
+    kind: str
+    target: TableModel
+    keys: tuple[JoinKey, ...]
+    args: SelectArgs
+    selection: RowSelection | AggregateSelection
+
+
+@dataclass(frozen=True)
+class OutputValue:
+    """A scalar or enum field of the answer, read by ``name``; ``phantom`` ones exist only for joins."""
+
+    alias: str
+    name: str
+    phantom: bool = False
+
+
+@dataclass(frozen=True)
+class OutputObject:
+    """A nested custom object field (an object, a list of them, or null), read by ``name``."""
+
+    alias: str
+    name: str
+    selection: OutputSelection
+
+
+@dataclass(frozen=True)
+class OutputJoin:
+    """A relationship field: a placeholder until its join fills it."""
+
+    alias: str
+    join: Join
+
+
+OutputItem = OutputValue | OutputObject | OutputJoin | LiteralOut
+OutputSelection = tuple[OutputItem, ...]
+
+# --- roots -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableQuery:
+    """A root table field: ``rows`` (a list), ``object`` (by primary key) or ``aggregate``."""
+
+    alias: str
+    kind: str
+    table: TableModel
+    args: SelectArgs
+    selection: RowSelection | AggregateSelection
+
+
+@dataclass(frozen=True)
+class ActionQuery:
+    """A root action field: the handler is called with ``arguments``; ``selection`` is None for scalars."""
+
+    alias: str
+    action: Action
+    arguments: dict[str, Any]
+    selection: OutputSelection | None
+
+
+@dataclass(frozen=True)
+class LiteralRoot:
+    """A root field with a constant answer."""
+
+    alias: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class IntrospectionRoot:
+    """``__schema`` / ``__type``: answered by graphql-core's introspection over the schema."""
+
+    alias: str
+    nodes: tuple[FieldNode, ...]
+
+
+@dataclass(frozen=True)
+class NamespaceRoot:
+    """A source namespace: an object whose fields are root fields of that source."""
+
+    alias: str
+    roots: tuple[RootPlan, ...]
+
+
+RootPlan = TableQuery | ActionQuery | LiteralRoot | IntrospectionRoot | NamespaceRoot
+
+
+@dataclass(frozen=True)
+class OperationPlan:
+    """What to run for one operation; mutations run their roots one after the other."""
+
+    operation: str
+    roots: tuple[RootPlan, ...]
+    variables: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,164 @@
+"""Plan one operation of a validated document: pick the operation, coerce variables, plan each root field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLObjectType,
+    OperationDefinitionNode,
+)
+from graphql.execution.collect_fields import collect_fields
+from graphql.execution.values import get_variable_values
+
+from engine.graphql_errors import RequestError, RequestErrors
+from engine.metadata import base_type_name
+from engine.plan.arguments import ArgumentReader, all_of
+from engine.plan.document import translate_error
+from engine.plan.nodes import (
+    ActionQuery,
+    Compare,
+    IntrospectionRoot,
+    LiteralRoot,
+    NamespaceRoot,
+    OperationPlan,
+    RootPlan,
+    SelectArgs,
+    TableQuery,
+)
+from engine.plan.selections import TYPENAME, SelectionPlanner
+from engine.schema.model import ActionRootField, GatewaySchema, NamespaceField, TableRootField
+
+INTROSPECTION_FIELDS = ("__schema", "__type")
+NO_QUERIES_MESSAGE = (
+    "There are no queries available to the current role. Either there are no sources or remote schemas "
+    "configured, or the current role doesn't have the required permissions."
+)
+
+
+def plan_operation(
+    schema: GatewaySchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    session_variables: Mapping[str, str],
+) -> OperationPlan:
+    """The plan of the chosen operation; raises RequestErrors for request-level problems."""
+    operation = select_operation(document, operation_name)
+    coerced = coerce_variables(schema, operation, variables)
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    planner = RootPlanner(
+        schema, SelectionPlanner(schema, fragments, coerced, ArgumentReader(schema.tables, session_variables))
+    )
+    root_type = _root_type(schema, operation)
+    fields = collect_fields(schema.graphql, fragments, coerced, root_type, operation.selection_set)
+    roots = tuple(planner.root(root_type, key, nodes) for key, nodes in fields.items())
+    return OperationPlan(operation.operation.value, roots, coerced)
+
+
+def select_operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
+    """The operation to run, as Hasura picks it."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None:
+        if len(operations) != 1:
+            raise RequestErrors(
+                [
+                    RequestError(
+                        "exactly one operation has to be present in the document when operationName is not specified"
+                    )
+                ]
+            )
+        return operations[0]
+    found = [op for op in operations if op.name is not None and op.name.value == operation_name]
+    if not found:
+        raise RequestErrors([RequestError(f'no such operation found in the document: "{operation_name}"')])
+    return found[0]
+
+
+def coerce_variables(
+    schema: GatewaySchema, operation: OperationDefinitionNode, variables: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The operation's variables coerced to their declared types."""
+    coerced = get_variable_values(schema.graphql, operation.variable_definitions or (), dict(variables or {}))
+    if isinstance(coerced, list):
+        error = translate_error(coerced[0])
+        error.path = "$.variableValues"
+        raise RequestErrors([error])
+    return coerced
+
+
+def _root_type(schema: GatewaySchema, operation: OperationDefinitionNode) -> GraphQLObjectType:
+    root = schema.graphql.get_root_type(operation.operation)
+    if root is None:
+        raise RequestErrors([RequestError(f"no {operation.operation.value}s exist")])
+    return root
+
+
+class RootPlanner:
+    """Plans root fields: table reads, action calls, ``__typename`` and introspection."""
+
+    def __init__(self, schema: GatewaySchema, selections: SelectionPlanner) -> None:
+        self.schema = schema
+        self.selections = selections
+
+    def root(
+        self, root_type: GraphQLObjectType, key: str, nodes: list[FieldNode], prefix: str = "$"
+    ) -> RootPlan:
+        """The plan of one root field."""
+        name = nodes[0].name.value
+        path = f"{prefix}.selectionSet.{key}"
+        if name == TYPENAME:
+            return LiteralRoot(key, root_type.name)
+        if name in INTROSPECTION_FIELDS:
+            return IntrospectionRoot(key, tuple(nodes))
+        role = self.schema.role_of(root_type.name, name)
+        if isinstance(role, NamespaceField):
+            return self._namespace(key, role, nodes, path)
+        try:
+            if isinstance(role, TableRootField):
+                return self._table(root_type, key, role, nodes, path)
+            if isinstance(role, ActionRootField):
+                return self._action(root_type, key, role, nodes, path)
+        except RequestError as error:
+            raise RequestErrors([error])
+        return LiteralRoot(key, NO_QUERIES_MESSAGE)
+
+    def _namespace(self, key: str, role: NamespaceField, nodes: list[FieldNode], path: str) -> NamespaceRoot:
+        namespace_type = self.selections.object_type(role.type_name)
+        fields = self.selections.sub_fields(role.type_name, nodes)
+        return NamespaceRoot(key, tuple(self.root(namespace_type, k, n, path) for k, n in fields.items()))
+
+    def _table(
+        self, root_type: GraphQLObjectType, key: str, role: TableRootField, nodes: list[FieldNode], path: str
+    ) -> TableQuery:
+        model = self.schema.tables[role.table]
+        arguments = self.selections.field_arguments(root_type.name, nodes, path)
+        reader = self.selections.reader
+        if role.kind == "select_by_pk":
+            columns = model.columns_by_name
+            keys = tuple(
+                Compare(name, columns[name].data_type, "_eq", arguments[columns[name].field_name])
+                for name in model.primary_key
+            )
+            where = all_of(reader.row_filter(model), *keys)
+            return TableQuery(
+                key, "object", model, SelectArgs(where=where), self.selections.rows(model, nodes, path)
+            )
+        args = reader.select_args(model, arguments, path)
+        if role.kind == "select_aggregate":
+            return TableQuery(key, "aggregate", model, args, self.selections.aggregate(model, nodes, path))
+        return TableQuery(key, "rows", model, args, self.selections.rows(model, nodes, path))
+
+    def _action(
+        self, root_type: GraphQLObjectType, key: str, role: ActionRootField, nodes: list[FieldNode], path: str
+    ) -> ActionQuery:
+        arguments = self.selections.field_arguments(root_type.name, nodes, path)
+        output_type = base_type_name(role.action.definition.output_type)
+        selection = None
+        if isinstance(self.schema.graphql.get_type(output_type), GraphQLObjectType):
+            selection = self.selections.output(output_type, nodes, path)
+        return ActionQuery(key, role.action, arguments, selection)

@@ -1,0 +1,142 @@
+"""Builds the GraphQL schema one role sees from consistent metadata and the live environment.
+
+``query_root`` holds every readable table's ``<table>``, ``<table>_by_pk`` and ``<table>_aggregate``
+and the query actions; ``mutation_root`` the synchronous mutation actions. The schema carries no
+resolvers: it serves validation and introspection, and the recorded field roles drive the planner.
+"""
+
+from __future__ import annotations
+
+from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString
+
+from engine.environment import Environment
+from engine.metadata import Action, Metadata, Source
+from engine.naming import source_namespace, source_root_field_name, table_root_fields
+from engine.schema import naming
+from engine.schema.actions import ActionTypes
+from engine.schema.model import FieldRole, GatewaySchema, NamespaceField, TableModel, TableRootField
+from engine.schema.registry import TypeRegistry
+from engine.schema.tables import TableTypes
+from engine.schema.tables_model import ADMIN_ROLE, TableKey, table_models
+
+NO_QUERIES_FIELD = "no_queries_available"
+
+
+def build_gateway_schema(
+    metadata: Metadata, environment: Environment, role: str = ADMIN_ROLE
+) -> GatewaySchema:
+    """The schema of ``role``; ``metadata`` should hold only consistent objects."""
+    registry = TypeRegistry()
+    roles: dict[tuple[str, str], FieldRole] = {}
+    models = table_models(metadata, environment, role)
+    by_type = _unique_types(models)
+    tables = TableTypes(registry, by_type, roles)
+    tables.build_all()
+    actions = ActionTypes(registry, tables, models, roles)
+    actions.build_custom_types(metadata.custom_types)
+    query = _table_root_fields(metadata, models, by_type, tables, roles)
+    mutation: dict[str, GraphQLField] = {}
+    for action in _visible_actions(metadata, role):
+        root_fields, root = (
+            (query, naming.QUERY_ROOT)
+            if action.definition.type == "query"
+            else (mutation, naming.MUTATION_ROOT)
+        )
+        if action.name not in root_fields:
+            root_fields[action.name] = actions.action_field(action, root)
+    if not query:
+        query[NO_QUERIES_FIELD] = GraphQLField(GraphQLNonNull(GraphQLString))
+    schema = GraphQLSchema(
+        query=GraphQLObjectType(naming.QUERY_ROOT, query),
+        mutation=GraphQLObjectType(naming.MUTATION_ROOT, mutation) if mutation else None,
+    )
+    return GatewaySchema(schema, role, by_type, roles)
+
+
+def _unique_types(models: dict[TableKey, TableModel]) -> dict[str, TableModel]:
+    """Models by GraphQL type name; of two tables claiming one name the first keeps it."""
+    by_type: dict[str, TableModel] = {}
+    for model in models.values():
+        by_type.setdefault(model.type_name, model)
+    return by_type
+
+
+def _table_root_fields(
+    metadata: Metadata,
+    models: dict[TableKey, TableModel],
+    by_type: dict[str, TableModel],
+    tables: TableTypes,
+    roles: dict[tuple[str, str], FieldRole],
+) -> dict[str, GraphQLField]:
+    """Root fields of every readable table; a source with a namespace gets one field holding its own."""
+    fields: dict[str, GraphQLField] = {}
+    for source in metadata.sources:
+        namespace = source_namespace(source.customization)
+        parent = (
+            naming.namespace_type_name(source.customization, namespace) if namespace else naming.QUERY_ROOT
+        )
+        own = _source_root_fields(source, models, by_type, tables, roles, parent)
+        if namespace is None:
+            fields.update((name, field) for name, field in own.items() if name not in fields)
+        elif own and namespace not in fields:
+            fields[namespace] = GraphQLField(GraphQLNonNull(GraphQLObjectType(parent, own)))
+            roles[(naming.QUERY_ROOT, namespace)] = NamespaceField(parent)
+    return fields
+
+
+def _source_root_fields(
+    source: Source,
+    models: dict[TableKey, TableModel],
+    by_type: dict[str, TableModel],
+    tables: TableTypes,
+    roles: dict[tuple[str, str], FieldRole],
+    parent: str,
+) -> dict[str, GraphQLField]:
+    fields: dict[str, GraphQLField] = {}
+    for table in source.tables:
+        model = models.get((source.name, table.table))
+        if model is None or by_type.get(model.type_name) is not model:
+            continue
+        names = {
+            kind: source_root_field_name(source.customization, name)
+            for kind, name in table_root_fields(table).items()
+        }
+        for kind, field in _root_fields_of(model, tables).items():
+            if names[kind] not in fields:
+                fields[names[kind]] = field
+                roles.setdefault((parent, names[kind]), TableRootField(kind, model.type_name))
+    return fields
+
+
+def _root_fields_of(model: TableModel, tables: TableTypes) -> dict[str, GraphQLField]:
+    name = model.type_name
+    fields = {
+        "select": GraphQLField(
+            tables.rows_type(name),
+            tables.select_arguments(name),
+            description=f'fetch data from the table: "{name}"',
+        )
+    }
+    if model.access.allow_aggregations:
+        fields["select_aggregate"] = GraphQLField(
+            tables.aggregate_type(name),
+            tables.select_arguments(name),
+            description=f'fetch aggregated fields from the table: "{name}"',
+        )
+    if model.primary_key:
+        fields["select_by_pk"] = GraphQLField(
+            tables.object_type(name),
+            tables.primary_key_arguments(model),
+            description=f'fetch data from the table: "{name}" using primary key columns',
+        )
+    return fields
+
+
+def _visible_actions(metadata: Metadata, role: str) -> list[Action]:
+    """Synchronous actions the role may call (asynchronous actions are not served)."""
+    return [
+        action
+        for action in metadata.actions
+        if action.definition.kind == "synchronous"
+        and (role == ADMIN_ROLE or action.permission(role) is not None)
+    ]

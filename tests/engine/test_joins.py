@@ -1,0 +1,75 @@
+"""The join algorithm on a real SQLite source: keys de-duplicated, null keys skipped, results stitched."""
+
+import orjson
+import pytest
+
+from engine.execute.database import Database
+from engine.execute.joins import Collected, collect, run_joins
+from engine.execute.output import shape
+from engine.execute.stats import ExecutionStats
+from engine.plan.document import checked_document
+from engine.plan.operation import plan_operation
+from tests.engine.gateway_support import sqlite_gateway
+from tests.engine.test_planner import REFS
+
+ANSWER = [
+    {"author_id": 1, "label": "a"},
+    {"author_id": 2, "label": "b"},
+    {"author_id": 1, "label": "c"},
+    {"author_id": None, "label": "d"},
+    {"author_id": 99, "label": "e"},
+]
+
+
+@pytest.fixture
+def gateway(tmp_path):
+    return sqlite_gateway(tmp_path, **REFS)
+
+
+def selection_of(gateway, query):
+    schema = gateway.schema()
+    (root,) = plan_operation(schema, checked_document(schema, query), None, None, {}).roots
+    return root.selection
+
+
+def test_equal_keys_share_one_argument_and_null_keys_send_nothing(gateway):
+    selection = selection_of(gateway, "{ refs { label author { name } articles { title } } }")
+    found = Collected()
+
+    collect(shape(ANSWER, selection), selection, found)
+
+    author, articles = found.batches.values()
+    assert author.keys == [[0, 1], [1, 2], [2, 99]]
+    assert [argument for _, _, argument in author.slots] == [0, 1, 0, 2]
+    assert articles.keys == author.keys
+    assert len(found.phantoms) == len(ANSWER)
+
+
+def test_joins_fill_relationship_fields_and_drop_phantom_fields(gateway):
+    selection = selection_of(
+        gateway, "{ refs { label author { name } articles(order_by: {id: asc}) { id } } }"
+    )
+    stats = ExecutionStats()
+    value = shape(ANSWER, selection)
+
+    run_joins(value, selection, Database(gateway.runtime.connections, stats))
+
+    assert orjson.loads(orjson.dumps(value)) == [
+        {"label": "a", "author": {"name": "Ann"}, "articles": [{"id": 1}, {"id": 2}, {"id": 3}]},
+        {"label": "b", "author": {"name": "Bob"}, "articles": [{"id": 4}]},
+        {"label": "c", "author": {"name": "Ann"}, "articles": [{"id": 1}, {"id": 2}, {"id": 3}]},
+        {"label": "d", "author": None, "articles": None},
+        {"label": "e", "author": None, "articles": []},
+    ]
+    assert stats.snapshot().sql_statements == 2
+
+
+def test_no_keys_no_statement(gateway):
+    selection = selection_of(gateway, "{ refs { author { name } } }")
+    stats = ExecutionStats()
+    value = shape([{"author_id": None}], selection)
+
+    run_joins(value, selection, Database(gateway.runtime.connections, stats))
+
+    assert value == [{"author": None}]
+    assert stats.snapshot().sql_statements == 0

@@ -1,0 +1,111 @@
+"""SQL compilation: statement text per dialect, parameters in placeholder order, one parameter for all keys."""
+
+import psycopg2
+import pytest
+
+from engine.execute.compiler import SelectCompiler
+from engine.execute.dialects import PostgresSql, SqliteSql
+from engine.plan.document import checked_document
+from engine.plan.operation import plan_operation
+from tests.engine.gateway_support import sqlite_gateway
+from tests.engine.test_planner import REFS
+
+
+@pytest.fixture
+def schema(tmp_path):
+    return sqlite_gateway(tmp_path, **REFS).schema()
+
+
+def root_of(schema, query):
+    (root,) = plan_operation(schema, checked_document(schema, query), None, None, {}).roots
+    return root
+
+
+def author_join(schema):
+    return root_of(schema, "{ refs { author { name } } }").selection[0].join
+
+
+def test_a_nested_selection_is_one_sqlite_statement(schema):
+    root = root_of(
+        schema,
+        '{ author(where: {name: {_like: "A%"}}, order_by: {id: desc}, limit: 2) { name articles(order_by: {id: asc}) { title } } }',
+    )
+
+    statement = SelectCompiler(SqliteSql()).table_query(root)
+
+    assert SqliteSql().render(statement, None) == (
+        'SELECT (SELECT coalesce(json_group_array(json("_r1"."j")), json_array()) FROM ('
+        'SELECT json_object(?, "_t0"."name", ?, json((SELECT coalesce(json_group_array(json("_r3"."j")), json_array()) '
+        'FROM (SELECT json_object(?, "_t2"."title") AS "j" FROM "article" AS "_t2" '
+        'WHERE "_t2"."author_id" = "_t0"."id" ORDER BY "_t2"."id" ASC NULLS LAST) AS "_r3"))) AS "j" '
+        'FROM "author" AS "_t0" WHERE "_t0"."name" GLOB ? ORDER BY "_t0"."id" DESC NULLS FIRST LIMIT ?) AS "_r1")'
+    )
+    assert statement.params == ("name", "articles", "title", "A*", 2)
+
+
+def test_a_sqlite_join_reads_every_key_from_one_json_parameter(schema):
+    statement = SelectCompiler(SqliteSql()).join_query(author_join(schema), [[0, 1], [1, 2]])
+
+    assert SqliteSql().render(statement, None) == (
+        'SELECT json_extract("_k"."value", ?), (SELECT json_object(?, "_t0"."name") FROM "author" AS "_t0" '
+        'WHERE "_t0"."id" = CAST(json_extract("_k"."value", ?) AS INTEGER) LIMIT ?) FROM json_each(?) AS "_k"'
+    )
+    assert statement.params == ("$[0]", "name", "$[1]", 1, "[[0,1],[1,2]]")
+
+
+@pytest.mark.postgres
+def test_a_postgres_join_unpacks_typed_keys_with_jsonb_to_recordset(schema, pg_database_url):
+    statement = SelectCompiler(PostgresSql()).join_query(author_join(schema), [[0, 1], [1, 2]])
+
+    with psycopg2.connect(pg_database_url) as connection:
+        text = PostgresSql().render(statement, connection)
+
+    assert text == (
+        'SELECT "_k"."__argument_id__", ((SELECT json_build_object(%s::text, "_t0"."name") '
+        'FROM "public"."author" AS "_t0" WHERE "_t0"."id" = "_k"."k0" LIMIT %s))::text '
+        'FROM jsonb_to_recordset(%s::jsonb) AS "_k"("__argument_id__" int8, "k0" "int4")'
+    )
+    assert statement.params == (
+        "name",
+        1,
+        '[{"__argument_id__":0,"k0":1},{"__argument_id__":1,"k0":2}]',
+    )
+
+
+@pytest.mark.parametrize("dialect", [SqliteSql(), PostgresSql()], ids=["sqlite", "postgres"])
+def test_the_statement_text_does_not_depend_on_the_number_of_keys(schema, dialect):
+    join = author_join(schema)
+    one = SelectCompiler(dialect).join_query(join, [[0, 1]])
+    many = SelectCompiler(dialect).join_query(join, [[n, n + 1] for n in range(500)])
+
+    assert one.text == many.text
+    assert len(one.params) == len(many.params)
+
+
+def test_values_never_enter_the_statement_text(schema):
+    root = root_of(schema, """{ author(where: {name: {_eq: "x'); DROP TABLE author; --"}}) { name } }""")
+
+    statement = SelectCompiler(SqliteSql()).table_query(root)
+
+    assert "DROP" not in SqliteSql().render(statement, None)
+    assert "x'); DROP TABLE author; --" in statement.params
+
+
+@pytest.mark.postgres
+def test_postgres_aggregates_project_columns_once_and_order_their_nodes(schema, pg_database_url):
+    root = root_of(
+        schema,
+        "{ author_aggregate(order_by: {id: asc}) { aggregate { max { name } min { name } } nodes { id } } }",
+    )
+
+    statement = SelectCompiler(PostgresSql()).table_query(root)
+    with psycopg2.connect(pg_database_url) as connection:
+        text = PostgresSql().render(statement, connection)
+
+    assert text == (
+        "SELECT ((SELECT json_build_object(%s::text, json_build_object(%s::text, json_build_object(%s::text, "
+        'max("_r1"."c0")), %s::text, json_build_object(%s::text, min("_r1"."c0"))), %s::text, '
+        'coalesce(json_agg("_r1"."j0" ORDER BY "_r1"."n"), \'[]\'::json)) FROM (SELECT "_t0"."name" AS "c0", '
+        'json_build_object(%s::text, "_t0"."id") AS "j0", row_number() OVER (ORDER BY "_t0"."id" ASC NULLS LAST) AS "n" '
+        'FROM "public"."author" AS "_t0" ORDER BY "_t0"."id" ASC NULLS LAST) AS "_r1"))::text'
+    )
