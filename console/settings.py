@@ -127,7 +127,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "relationships.api.exception_handler",
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/console/login/"
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 """Top-level URL map: metadata API, query API, Django admin and the console."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from console import api_views, graphql_view, views
@@ -13,5 +13,6 @@ urlpatterns = [
     path("v1/graphql", graphql_view.graphql),
     path("admin/", admin.site.urls),
     path("console/api", api_views.api_page, name="console-api"),
+    path("console/", include("console.urls_console")),
     path("", views.home, name="console-home"),
 ]
