@@ -3,11 +3,12 @@
 import json
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from console.views.common import console_page
 
 GRAPHQL_ENDPOINT = "/v1/graphql"
 ADMIN_SECRET_HEADER = "X-Hasura-Admin-Secret"
@@ -32,7 +33,7 @@ def graphiql_config(request: HttpRequest) -> dict[str, str | None]:
 
 # never_cache: for staff the page carries the admin secret, which no cache may keep.
 @never_cache
-@login_required
+@console_page
 def api_page(request: HttpRequest) -> HttpResponse:
     """GraphiQL with the explorer plugin and a request-headers editor, filling the page under the top bar."""
     return render(request, "console/api.html", {"graphiql_config": graphiql_config(request)})
