@@ -1,7 +1,11 @@
 """``POST /v1/graphql``: resolve the caller, hand the request to the engine, render its answer.
 
-Always HTTP 200, errors included, as Hasura's ``/v1/graphql`` does. Cookies set by action handlers
-are passed on. The work each request caused (SQL statements, HTTP calls) is logged at debug level.
+Always HTTP 200, errors included, as Hasura's ``/v1/graphql`` does: a refused caller (wrong admin
+secret, bad token, role outside the allowed roles, webhook refusal) gets ``{"errors": [...]}`` with
+the documented code. The caller is resolved before the body is read for its request, and an auth
+webhook in POST mode receives that body. A server whose authentication settings cannot work answers
+with an error too, never a stack trace. Cookies set by action handlers are passed on. The work each
+request caused (SQL statements, HTTP calls) is logged at debug level.
 """
 
 from __future__ import annotations
@@ -9,7 +13,9 @@ from __future__ import annotations
 import logging
 import os
 from http.cookies import CookieError, SimpleCookie
+from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -17,11 +23,13 @@ from engine.errors import Code, EngineError
 from engine.execute import Caller, GraphQLRequest, GraphQLResponse, Runtime, execute
 from engine.execute.request_body import decode_body, parse_body
 from engine.graphql_errors import errors_body
-from relationships.auth import Session, session_from_headers
+from relationships.auth import Session, resolve_session
 from relationships.runtime import connection_provider, http_transport
 from relationships.selectors import gateway_state
 
 logger = logging.getLogger("joinery.graphql")
+
+AUTH_MISCONFIGURED = "the server's authentication settings are invalid; see the server log"
 
 
 @csrf_exempt
@@ -32,15 +40,32 @@ def graphql(request: HttpRequest) -> HttpResponse:
             _error_body("only POST is supported on /v1/graphql", Code.NOT_SUPPORTED), status=405
         )
     try:
-        session = session_from_headers(request.headers)
-        parsed = parse_body(decode_body(request.body))
+        body, body_error = _read_body(request.body)
+        session = resolve_session(request.headers, request=body)
+        if body_error is not None:
+            raise body_error
+        parsed = parse_body(body)
     except EngineError as error:
         return JsonResponse(errors_body([error], include_internal=False))
+    except ImproperlyConfigured as error:
+        logger.error("authentication is misconfigured: %s", error)
+        return JsonResponse(_error_body(AUTH_MISCONFIGURED, Code.UNEXPECTED))
+    except Exception:
+        logger.exception("authenticating a graphql request failed")
+        return JsonResponse(_error_body("internal error", Code.UNEXPECTED))
     try:
         return _answer(request, session, parsed)
     except Exception:
         logger.exception("graphql request failed")
         return JsonResponse(_error_body("internal error", Code.UNEXPECTED))
+
+
+def _read_body(raw: bytes) -> tuple[Any, EngineError | None]:
+    """The decoded JSON body, or None and why it could not be decoded (reported once the caller is known)."""
+    try:
+        return decode_body(raw), None
+    except EngineError as error:
+        return None, error
 
 
 def _answer(

@@ -31,6 +31,7 @@ from engine.plan.nodes import (
     BoolExp,
     ColumnOut,
     Compare,
+    CompareColumns,
     CountOut,
     FunctionOut,
     Hop,
@@ -55,6 +56,7 @@ AGGREGATE_FUNCTIONS = frozenset(
     {"avg", "max", "min", "sum", "stddev", "stddev_pop", "stddev_samp", "var_pop", "var_samp", "variance"}
 )
 JOIN_KINDS = {"object": "object", "array": "rows", "aggregate": "aggregate"}
+COLUMN_COMPARISONS = {"_ceq": "=", "_cne": "<>", "_cgt": ">", "_cgte": ">=", "_clt": "<", "_clte": "<="}
 
 # (column of the table being read, expression it must equal): ties a subquery to its parent row.
 Correlation = Sequence[tuple[str, Sql]]
@@ -243,27 +245,37 @@ class SelectCompiler:
 
     # --- filters and ordering -----------------------------------------------------------------
 
-    def condition(self, alias: str, exp: BoolExp) -> Sql:
-        """A boolean expression over rows of table alias ``alias``."""
+    def condition(self, alias: str, exp: BoolExp, root: str | None = None) -> Sql:
+        """A boolean expression over rows of table alias ``alias``.
+
+        ``root`` is the alias of the row the expression was first applied to (default ``alias``):
+        column comparisons with ``["$", column]`` read that row from inside related-row subqueries.
+        """
+        root = root or alias
         if isinstance(exp, Compare):
             return self.d.compare(self.d.column(alias, exp.column), exp.operator, exp.value, exp.data_type)
+        if isinstance(exp, CompareColumns):
+            other = self.d.column(root if exp.of_root else alias, exp.other)
+            return compose(
+                f"{{}} {COLUMN_COMPARISONS[exp.operator]} {{}}", self.d.column(alias, exp.column), other
+            )
         if isinstance(exp, AllOf):
             return (
-                compose("({})", join(" AND ", (self.condition(alias, e) for e in exp.items)))
+                compose("({})", join(" AND ", (self.condition(alias, e, root) for e in exp.items)))
                 if exp.items
                 else raw("TRUE")
             )
         if isinstance(exp, AnyOf):
             return (
-                compose("({})", join(" OR ", (self.condition(alias, e) for e in exp.items)))
+                compose("({})", join(" OR ", (self.condition(alias, e, root) for e in exp.items)))
                 if exp.items
                 else raw("FALSE")
             )
         if isinstance(exp, Negation):
-            return compose("NOT ({})", self.condition(alias, exp.item))
+            return compose("NOT ({})", self.condition(alias, exp.item, root))
         assert isinstance(exp, RelatedExists)
         inner = self._alias()
-        conditions = self._hop_conditions(alias, exp.hop, inner) + [self.condition(inner, exp.where)]
+        conditions = self._hop_conditions(alias, exp.hop, inner) + [self.condition(inner, exp.where, root)]
         return compose(
             "EXISTS (SELECT 1 FROM {} WHERE {})", self._hop_table(exp.hop, inner), join(" AND ", conditions)
         )

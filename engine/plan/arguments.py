@@ -3,6 +3,11 @@
 Client filters name GraphQL fields; row filters of select permissions name columns and may refer to
 session variables (``"X-Hasura-User-Id"``), replaced here by the caller's values. The role's row
 filter is AND-ed into every selection of a table, also through relationships.
+
+A row filter is the metadata's, not the role's: it may follow relationships to tables the role
+cannot read and look into any table of the source with ``_exists``, and the tables it reaches are
+not restricted by the role's own permissions on them (as in Hasura). A client's filter only sees
+what the role may read, and a relationship in it carries the target's row filter.
 """
 
 from __future__ import annotations
@@ -12,11 +17,14 @@ from typing import Any
 
 from engine.errors import Code
 from engine.graphql_errors import RequestError
+from engine.metadata import Node, QualifiedTable
+from engine.plan.array_literal import parse_array_literal
 from engine.plan.nodes import (
     AllOf,
     AnyOf,
     BoolExp,
     Compare,
+    CompareColumns,
     Direction,
     Hop,
     Negation,
@@ -32,6 +40,10 @@ from engine.schema.naming import AGGREGATE_SUFFIX
 from engine.schema.scalars import scalar_name
 
 SESSION_PREFIX = "x-hasura-"
+EXISTS = "_exists"
+COLUMN_OPERATORS = frozenset({"_ceq", "_cne", "_cgt", "_cgte", "_clt", "_clte"})
+LIST_OPERATORS = frozenset({"_in", "_nin"})
+ROOT_TABLE_MARKER = "$"
 DIRECTIONS = {
     "asc": Direction("ASC", "LAST"),
     "asc_nulls_first": Direction("ASC", "FIRST"),
@@ -53,9 +65,16 @@ def all_of(*items: BoolExp | None) -> BoolExp | None:
 class ArgumentReader:
     """Turns coerced argument values and permission filters into plan nodes for one caller."""
 
-    def __init__(self, tables: Mapping[str, TableModel], session_variables: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        tables: Mapping[str, TableModel],
+        session_variables: Mapping[str, str],
+        all_tables: Mapping[str, TableModel] | None = None,
+    ) -> None:
         self.tables = tables
         self.session = {name.lower(): value for name, value in session_variables.items()}
+        self.all_tables = all_tables or tables
+        self._by_table = {(m.source.name, m.table): m for m in self.all_tables.values()}
 
     # --- selections ---------------------------------------------------------------------------
 
@@ -83,7 +102,8 @@ class ArgumentReader:
         """The role's row filter of a table, with session variables filled in."""
         if not model.access.filter:
             return None
-        return self._permission_exp(model, model.access.filter)
+        unrestricted = self._by_table.get((model.source.name, model.table), model)
+        return self._permission_exp(unrestricted, model.access.filter)
 
     # --- client filters -----------------------------------------------------------------------
 
@@ -123,15 +143,37 @@ class ArgumentReader:
             return AnyOf(tuple(self._permission_exp(model, item) for item in operand))
         if key == "_not":
             return Negation(self._permission_exp(model, operand))
+        if key == EXISTS:
+            return self._permission_exists(model, operand)
         if key in model.column_types:
-            return _comparisons(key, model.column_types[key], self._resolve_session(operand), "$")
+            return self._permission_column(model, key, operand)
         relationship = model.relationships_by_name.get(key)
         if relationship is None:
-            raise RequestError(
-                f'"{key}" cannot be used in the row filter of "{model.type_name}"', code=Code.NOT_SUPPORTED
-            )
-        target = self.tables[relationship.target]
-        return RelatedExists(self.hop(model, relationship), self._permission_exp(target, operand))
+            raise _not_in_row_filter(key, model)
+        target = self.all_tables[relationship.target]
+        return RelatedExists(Hop(target, relationship.mapping), self._permission_exp(target, operand))
+
+    def _permission_exists(self, model: TableModel, operand: Mapping[str, Any]) -> BoolExp:
+        """``{"_exists": {"_table": T, "_where": E}}``: some row of T in the same source satisfies E."""
+        table = QualifiedTable.parse(Node(operand["_table"], "$"))
+        target = self._by_table.get((model.source.name, table))
+        if target is None:
+            raise _not_in_row_filter(EXISTS, model)
+        return RelatedExists(Hop(target, ()), self._permission_exp(target, operand["_where"]))
+
+    def _permission_column(self, model: TableModel, column: str, operand: Any) -> BoolExp:
+        """The operators of a column; a value that is not an object stands for ``_eq``."""
+        operators = operand if isinstance(operand, Mapping) else {"_eq": operand}
+        items = [self._column_operator(model, column, op, value) for op, value in operators.items()]
+        return AllOf(tuple(items)) if len(items) != 1 else items[0]
+
+    def _column_operator(self, model: TableModel, column: str, operator: str, value: Any) -> BoolExp:
+        if operator in COLUMN_OPERATORS:
+            return _column_comparison(column, operator, value)
+        value = self._resolve_session(value)
+        if operator in LIST_OPERATORS and isinstance(value, str):
+            value = parse_array_literal(value)
+        return _comparisons(column, model.column_types[column], {operator: value}, "$")
 
     def _resolve_session(self, value: Any) -> Any:
         if isinstance(value, str) and value.lower().startswith(SESSION_PREFIX):
@@ -192,6 +234,21 @@ def _comparisons(column: str, data_type: str, operators: Mapping[str, Any], path
             )
         items.append(Compare(column, data_type, operator, value))
     return AllOf(tuple(items)) if len(items) != 1 else items[0]
+
+
+def _column_comparison(column: str, operator: str, other: Any) -> CompareColumns:
+    """``_ceq`` and friends: ``other`` names a column of the same row, or ``["$", c]`` of the filtered row."""
+    if isinstance(other, list) and len(other) == 2 and other[0] == ROOT_TABLE_MARKER:
+        return CompareColumns(column, operator, other[1], of_root=True)
+    if isinstance(other, list) and len(other) == 1:
+        other = other[0]
+    return CompareColumns(column, operator, other)
+
+
+def _not_in_row_filter(key: str, model: TableModel) -> RequestError:
+    return RequestError(
+        f'"{key}" cannot be used in the row filter of "{model.type_name}"', code=Code.NOT_SUPPORTED
+    )
 
 
 def _non_negative(value: int | None, path: str) -> int | None:

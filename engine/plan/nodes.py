@@ -75,7 +75,21 @@ class RelatedExists:
     where: BoolExp
 
 
-BoolExp = Compare | AllOf | AnyOf | Negation | RelatedExists
+@dataclass(frozen=True)
+class CompareColumns:
+    """``column <operator> other`` for two columns (``_ceq``, ``_cgt`` ...), from a permission filter.
+
+    ``other`` is a column of the same row, or with ``of_root`` (``["$", column]``) of the row of the
+    table whose permission the filter is.
+    """
+
+    column: str
+    operator: str
+    other: str
+    of_root: bool = False
+
+
+BoolExp = Compare | CompareColumns | AllOf | AnyOf | Negation | RelatedExists
 
 # --- ordering ----------------------------------------------------------------------------------
 

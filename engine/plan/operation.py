@@ -52,7 +52,10 @@ def plan_operation(
     coerced = coerce_variables(schema, operation, variables)
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     planner = RootPlanner(
-        schema, SelectionPlanner(schema, fragments, coerced, ArgumentReader(schema.tables, session_variables))
+        schema,
+        SelectionPlanner(
+            schema, fragments, coerced, ArgumentReader(schema.tables, session_variables, schema.all_tables)
+        ),
     )
     root_type = _root_type(schema, operation)
     fields = collect_fields(schema.graphql, fragments, coerced, root_type, operation.selection_set)

@@ -50,7 +50,10 @@ def build_gateway_schema(
         query=GraphQLObjectType(naming.QUERY_ROOT, query),
         mutation=GraphQLObjectType(naming.MUTATION_ROOT, mutation) if mutation else None,
     )
-    return GatewaySchema(schema, role, by_type, roles)
+    unrestricted = (
+        by_type if role == ADMIN_ROLE else _unique_types(table_models(metadata, environment, ADMIN_ROLE))
+    )
+    return GatewaySchema(schema, role, by_type, roles, unrestricted)
 
 
 def _unique_types(models: dict[TableKey, TableModel]) -> dict[str, TableModel]:

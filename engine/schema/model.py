@@ -159,12 +159,17 @@ FieldRole = (
 
 @dataclass(frozen=True)
 class GatewaySchema:
-    """The GraphQL schema of one role with the meaning of its fields, and its parsed-document cache."""
+    """The GraphQL schema of one role with the meaning of its fields, and its parsed-document cache.
+
+    ``tables`` are the tables as the role sees them; ``all_tables`` every table as admin sees it,
+    which the role's row filters may reach through relationships and ``_exists``.
+    """
 
     graphql: GraphQLSchema
     role: str
     tables: Mapping[str, TableModel]
     fields: Mapping[tuple[str, str], FieldRole]
+    all_tables: Mapping[str, TableModel] = field(default_factory=dict)
     documents: LruCache[Any] = field(default_factory=lambda: LruCache(DOCUMENT_CACHE_SIZE), compare=False)
 
     def role_of(self, parent_type: str, field_name: str) -> FieldRole | None:
