@@ -33,3 +33,8 @@ lint: install
 fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmark: action -> table join against its floor (bench/action_join.py, docs/benchmarks.md).
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.action_join

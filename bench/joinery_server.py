@@ -1,0 +1,153 @@
+"""Joinery as a real server process for benchmarks: gunicorn serving ``console.wsgi:application``.
+
+A temporary folder holds the metadata database (SQLite, migrated with ``manage.py migrate``) and
+the server's log. Metadata is loaded through ``POST /v1/metadata`` like any client would, with
+an admin secret set so requests take the same authentication path as in production.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.timing import keep_alive_connection
+
+GUNICORN_CONF = Path(__file__).with_name("gunicorn_conf.py")
+MIGRATE_TIMEOUT_S = 180.0
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 15.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class JoineryServer:
+    """One gunicorn master with one worker, started and stopped by the benchmark."""
+
+    def __init__(self, project: Path, workdir: Path, profile_out: Path | None = None) -> None:
+        self.project = project
+        self.workdir = workdir
+        self.port = free_port()
+        self.admin_secret = secrets.token_hex(16)
+        self.log_path = workdir / "gunicorn.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "console.settings",
+            "DATABASE_URL": f"sqlite:///{workdir / 'metadata.sqlite3'}",
+            "ADMIN_SECRET": self.admin_secret,
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+        if profile_out is not None:
+            self.env["BENCH_PROFILE_OUT"] = str(profile_out)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers of an admin request."""
+        return {"Content-Type": "application/json", "X-Hasura-Admin-Secret": self.admin_secret}
+
+    def start(self) -> None:
+        """Migrate the metadata database, start gunicorn and wait until it answers."""
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=self.project,
+            env=self.env,
+            check=True,
+            timeout=MIGRATE_TIMEOUT_S,
+        )
+        command = [
+            sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF),
+            "--bind", f"127.0.0.1:{self.port}", "console.wsgi:application",
+        ]  # fmt: skip
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.project,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._wait_until_ready()
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early:\n{self.log_tail()}")
+            try:
+                self.graphql(b'{"query": "{ __typename }"}')
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError(f"gunicorn did not answer within {START_TIMEOUT_S} s:\n{self.log_tail()}")
+
+    def graphql(self, body: bytes) -> bytes:
+        """One ``/v1/graphql`` request on a fresh connection."""
+        return self._post("/v1/graphql", body)
+
+    def metadata(self, command: str, args: dict[str, Any]) -> Any:
+        """Run one metadata command; raise with the server's answer when it fails."""
+        return orjson.loads(self._post("/v1/metadata", orjson.dumps({"type": command, "args": args})))
+
+    def _post(self, path: str, body: bytes) -> bytes:
+        connection = keep_alive_connection(self.port)
+        try:
+            connection.request("POST", path, body, self.headers)
+            response = connection.getresponse()
+            data = response.read()
+        finally:
+            connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"POST {path} answered {response.status}: {data[:1000]!r}")
+        return data
+
+    def worker_pid(self) -> int:
+        """The pid of the (single) worker process."""
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        if len(children) != 1:
+            raise RuntimeError(f"expected one gunicorn worker, found {children}")
+        return int(children[0])
+
+    def worker_peak_rss_kib(self) -> int:
+        """Peak resident set size of the worker so far (VmHWM), in KiB."""
+        for line in Path(f"/proc/{self.worker_pid()}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        raise RuntimeError("VmHWM not found")
+
+    def stop(self) -> None:
+        """Stop gunicorn gracefully (workers run their exit hooks), killing its group if it lingers."""
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(STOP_TIMEOUT_S)
+        # The worker is in the master's process group; take it down too if it outlived the master.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the server's log, for error messages."""
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
