@@ -17,8 +17,10 @@ install: $(BIN)/.installed
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+run: export JOINERY_DEMO_URL ?= http://127.0.0.1:$(PORT)
 run: migrate
 	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py demo setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

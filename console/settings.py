@@ -135,3 +135,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"joinery": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+
+# --- DEMO: the seed examples served by this server (console.demo); DEMO=0 starts without them ------
+# JOINERY_DEMO_URL           where the demo action handlers and remote schemas are reached (this server)
+# JOINERY_DEMO_DATABASE_URL  the demo SQLite database (the source "default"), relative to the project
+DEMO = env_flag("DEMO", default=True)
+INSTALLED_APPS += ["console.demo"]
+if DEMO:
+    os.environ.setdefault("JOINERY_DEMO_URL", "http://127.0.0.1:8000")
+    os.environ.setdefault("JOINERY_DEMO_DATABASE_URL", "sqlite:///demo.sqlite3")
+# --- end of DEMO --------------------------------------------------------------------------------

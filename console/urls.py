@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/api", api_views.api_page, name="console-api"),
     path("console/", include("console.urls_console")),
+    path("demo/", include("console.demo.urls")),
     path("", views.home, name="console-home"),
 ]
