@@ -9,6 +9,10 @@ class SignInView(auth_views.LoginView):
     template_name = "console/login.html"
     next_page = "console-home"
 
+    def get_form_kwargs(self) -> dict:
+        """Label the fields like every other console form (no trailing colon)."""
+        return {**super().get_form_kwargs(), "label_suffix": ""}
+
 
 class SignOutView(auth_views.LogoutView):
     """Sign out (POST only) and come back to the sign-in page."""
