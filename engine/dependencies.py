@@ -1,7 +1,8 @@
 """What depends on a metadata object about to be dropped, and how to drop those dependents (cascade).
 
 ``find_dependents`` answers for a tracked table, a source, a local relationship, a remote schema and
-an action: the objects elsewhere in the metadata that would be left pointing at nothing. Objects
+an action: the objects elsewhere in the metadata that would be left pointing at nothing (for a
+remote schema or an action, every relationship joining to it, custom object types' included). Objects
 that belong to the dropped object (a table's own relationships, an action's permissions) go with it
 and are not listed. ``drop_dependents`` removes the listed objects (any object id, with its
 children); a permission whose filter traverses a dropped relationship is dropped whole.
@@ -34,6 +35,7 @@ from engine.metadata import (
     RemoteSchema,
     Source,
     Table,
+    ToAction,
     ToRemoteSchema,
     ToSource,
     TypeRelationships,
@@ -217,6 +219,18 @@ class DependencyGraph:
                         f"relationship {relationship.name} of custom type {obj.name}",
                     )
 
+    def type_remote_relationships_to(
+        self, matches: Callable[[RelationshipTarget], bool]
+    ) -> Iterator[Dependent]:
+        """Custom object types' relationships to remote schemas and actions whose target ``matches``."""
+        for obj in self.metadata.custom_types.objects:
+            for relationship in obj.remote_relationships:
+                if matches(relationship.target):
+                    yield Dependent(
+                        custom_type_relationship_id(obj.name, relationship.name),
+                        f"relationship {relationship.name} of custom type {obj.name}",
+                    )
+
     def remote_schema_relationships_to(
         self, matches: Callable[[RelationshipTarget], bool], skip: str | None = None
     ) -> Iterator[Dependent]:
@@ -281,11 +295,19 @@ def remote_schema_dependents(graph: DependencyGraph, object_id: ObjectId) -> Ite
 
     yield from graph.remote_relationships_to(targets_it)
     yield from graph.remote_schema_relationships_to(targets_it, skip=name)
+    yield from graph.type_remote_relationships_to(targets_it)
 
 
 def action_dependents(graph: DependencyGraph, object_id: ObjectId) -> Iterator[Dependent]:
-    """Nothing depends on an action: its permissions go with it."""
-    return iter(())
+    """Relationships that join to an action (its permissions go with it)."""
+    name = object_id[1]
+
+    def targets_it(target: RelationshipTarget) -> bool:
+        return isinstance(target, ToAction) and target.action == name
+
+    yield from graph.remote_relationships_to(targets_it)
+    yield from graph.remote_schema_relationships_to(targets_it)
+    yield from graph.type_remote_relationships_to(targets_it)
 
 
 FINDERS: dict[str, Callable[[DependencyGraph, ObjectId], Iterator[Dependent]]] = {
@@ -353,7 +375,10 @@ def _prune_custom_types(custom_types: CustomTypes, doomed: set[ObjectId]) -> Cus
         kept = tuple(
             r for r in obj.relationships if custom_type_relationship_id(obj.name, r.name) not in doomed
         )
-        return replace(obj, relationships=kept)
+        remote = tuple(
+            r for r in obj.remote_relationships if custom_type_relationship_id(obj.name, r.name) not in doomed
+        )
+        return replace(obj, relationships=kept, remote_relationships=remote)
 
     return replace(custom_types, objects=tuple(prune(obj) for obj in custom_types.objects))
 

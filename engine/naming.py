@@ -3,15 +3,24 @@
 Tables follow Hasura's default naming (``hasura-default``): the table part is the custom name, else
 the table name, prefixed ``<schema>_`` outside ``public``; ``custom_root_fields`` rename single root
 fields. Source customization adds a prefix/suffix (and may nest every root field under a namespace);
-remote schema customization renames types and fields (reference §4.5, §6.4).
+remote schema customization renames types and fields (reference §4.5, §6.4), of the types the
+gateway copies from a remote schema: those its root fields reach.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graphql import GraphQLSchema
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+)
 
 from engine.metadata import DEFAULT_SCHEMA, Table
 from engine.metadata.reader import GRAPHQL_NAME
@@ -34,6 +43,7 @@ _DEFAULT_ROOT_FIELD_PATTERNS = {
 }
 
 BUILTIN_SCALARS = ("Int", "Float", "String", "Boolean", "ID")
+REMOTE_OPERATIONS = ("query", "mutation")
 
 
 def is_graphql_name(text: str) -> bool:
@@ -135,3 +145,53 @@ def remote_field_name(customization: Mapping[str, Any] | None, parent_type: str,
 def remote_namespace(customization: Mapping[str, Any] | None) -> str | None:
     """The root field a remote schema nests its root fields under, if customized."""
     return (customization or {}).get("root_fields_namespace") or None
+
+
+def remote_root(schema: GraphQLSchema, operation: str) -> GraphQLObjectType | None:
+    """A remote schema's root type of ``operation`` (query or mutation)."""
+    return schema.query_type if operation == "query" else schema.mutation_type
+
+
+def copied_types(schema: GraphQLSchema) -> list[GraphQLNamedType]:
+    """The remote's named types a client can reach from its root fields, in a stable order."""
+    found: dict[str, GraphQLNamedType] = {}
+    pending: list[GraphQLNamedType] = []
+    for operation in REMOTE_OPERATIONS:
+        root = remote_root(schema, operation)
+        if root is not None:
+            pending.extend(_referenced(schema, root))
+    while pending:
+        named = pending.pop(0)
+        if named.name in found or named.name.startswith("__"):
+            continue
+        found[named.name] = named
+        pending.extend(_referenced(schema, named))
+    return list(found.values())
+
+
+def _referenced(schema: GraphQLSchema, named: GraphQLNamedType) -> Iterator[GraphQLNamedType]:
+    if isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+        for field in named.fields.values():
+            yield get_named_type(field.type)
+            yield from (get_named_type(argument.type) for argument in field.args.values())
+        yield from named.interfaces
+    if isinstance(named, GraphQLInterfaceType | GraphQLUnionType):
+        yield from schema.get_possible_types(named)
+    if isinstance(named, GraphQLInputObjectType):
+        yield from (get_named_type(field.type) for field in named.fields.values())
+
+
+def remote_type_names(customization: Mapping[str, Any] | None, schema: GraphQLSchema) -> dict[str, str]:
+    """Original name -> gateway name of every type the gateway copies from a remote schema.
+
+    The root types are copied too when a namespace field holds them.
+    """
+    names = {
+        named.name: remote_type_name(customization, schema, named.name) for named in copied_types(schema)
+    }
+    if remote_namespace(customization):
+        for operation in REMOTE_OPERATIONS:
+            root = remote_root(schema, operation)
+            if root is not None:
+                names[root.name] = remote_type_name(customization, schema, root.name)
+    return names

@@ -183,7 +183,12 @@ class CustomType(Ordered):
 
 
 class CustomTypeRelationship(Ordered):
-    """A relationship from a custom object type (an action output) to a database table."""
+    """A relationship from a custom object type (an action output) to a database table.
+
+    ``definition`` holds the unified form instead (``{"to_remote_schema": ...}`` or
+    ``{"to_action": ...}``) for a relationship to a remote schema field or an action; the table
+    columns are unused then.
+    """
 
     KINDS = [("object", "object"), ("array", "array")]
 
@@ -194,6 +199,9 @@ class CustomTypeRelationship(Ordered):
     remote_schema_name = models.CharField("reference schema", max_length=255, default="public")
     remote_table_name = models.CharField("reference table", max_length=255)
     field_mapping = models.JSONField(help_text='From field → To column, e.g. {"id": "id"}')
+    definition = models.JSONField(
+        null=True, blank=True, help_text="A relationship to a remote schema field or an action."
+    )
 
     class Meta(Ordered.Meta):
         constraints = [

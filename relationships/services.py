@@ -20,7 +20,7 @@ from django.db import transaction
 
 from engine.errors import Code, EngineError
 from engine.metadata import Metadata, Node
-from engine.validation import Inconsistency, validate_metadata
+from engine.validation import Inconsistency, custom_types_id, validate_metadata
 from relationships import store
 from relationships.commands import CommandContext, CommandResult, lookup
 from relationships.environment import EnvironmentCache
@@ -121,7 +121,7 @@ def _refuse_new_inconsistencies(
 
 def _within(object_id: tuple[str, ...], target: tuple[str, ...]) -> bool:
     """True when ``object_id`` is the target itself (or, for custom types, any part of them)."""
-    return object_id == target
+    return object_id == target or (target == custom_types_id() and object_id[0] == "custom_type_relationship")
 
 
 def _invalid_configuration(inconsistencies: list[Inconsistency], args_path: str) -> EngineError:

@@ -174,6 +174,8 @@ _GROUP_OF_KIND = {"scalar": "scalars", "enum": "enums", "input_object": "input_o
 
 
 def _type_relationship_dict(relationship: models.CustomTypeRelationship) -> dict[str, Any]:
+    if relationship.definition is not None:
+        return {"name": relationship.name, "definition": relationship.definition}
     return {
         "name": relationship.name,
         "type": relationship.kind,
@@ -372,6 +374,13 @@ def _save_custom_types(custom_types: dict[str, Any]) -> None:
 
 
 def _type_relationship_row(relationship: dict[str, Any]) -> dict[str, Any]:
+    if "definition" in relationship:
+        return {
+            "name": relationship["name"],
+            "remote_table_name": "",
+            "field_mapping": {},
+            "definition": relationship["definition"],
+        }
     return {
         "name": relationship["name"],
         "kind": relationship["type"],
@@ -379,6 +388,7 @@ def _type_relationship_row(relationship: dict[str, Any]) -> dict[str, Any]:
         "remote_schema_name": relationship["remote_table"]["schema"],
         "remote_table_name": relationship["remote_table"]["name"],
         "field_mapping": relationship["field_mapping"],
+        "definition": None,
     }
 
 

@@ -10,13 +10,16 @@ A selection becomes nested scalar subqueries, each correlated to its parent row:
 
 so the database shapes every row and nothing is resolved per field in Python. A join statement
 runs the same expression once per join key, the keys arriving as one parameter (see
-``engine.execute.joins``). Limits, order and filters of nested arrays apply per parent row.
+``engine.execute.joins``); a key that is a list of keys matches the rows whose column is in it.
+Limits, order and filters of nested arrays apply per parent row. A relationship field filled by a
+join after the statement ran (``JoinOut``) is null in the statement's JSON.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from engine.execute.dialects import SqlDialect, SqliteSql
@@ -36,6 +39,7 @@ from engine.plan.nodes import (
     FunctionOut,
     Hop,
     Join,
+    JoinOut,
     LiteralOut,
     Negation,
     NodesOut,
@@ -58,8 +62,16 @@ AGGREGATE_FUNCTIONS = frozenset(
 JOIN_KINDS = {"object": "object", "array": "rows", "aggregate": "aggregate"}
 COLUMN_COMPARISONS = {"_ceq": "=", "_cne": "<>", "_cgt": ">", "_cgte": ">=", "_clt": "<", "_clte": "<="}
 
+
+@dataclass(frozen=True)
+class KeyList:
+    """A join key expression holding a list of keys: the column must be one of them."""
+
+    keys: Sql
+
+
 # (column of the table being read, expression it must equal): ties a subquery to its parent row.
-Correlation = Sequence[tuple[str, Sql]]
+Correlation = Sequence[tuple[str, Sql | KeyList]]
 
 
 class SelectCompiler:
@@ -81,8 +93,12 @@ class SelectCompiler:
 
     def join_query(self, join: Join, keys: list[list[Any]]) -> Sql:
         """``SELECT argument id, <json text>`` per join key; keys are ``[[argument id, value...], ...]``."""
-        source, argument, key_values = self.d.key_source([key.data_type for key in join.keys], keys)
-        correlation = [(key.column, value) for key, value in zip(join.keys, key_values, strict=True)]
+        lists = [key.many for key in join.keys]
+        source, argument, key_values = self.d.key_source([key.data_type for key in join.keys], keys, lists)
+        correlation = [
+            (key.column, KeyList(value) if key.many else value)
+            for key, value in zip(join.keys, key_values, strict=True)
+        ]
         select = self._select(JOIN_KINDS[join.kind], join.target, join.args, join.selection, correlation)
         return compose("SELECT {}, {} FROM {}", argument, self.d.as_text(compose("({})", select)), source)
 
@@ -181,6 +197,8 @@ class SelectCompiler:
             return self.d.output(self.d.column(alias, item.column), item.data_type)
         if isinstance(item, LiteralOut):
             return self.d.text(item.value)
+        if isinstance(item, JoinOut):
+            return raw("NULL")
         correlation = self._correlation(alias, item.hop)
         if isinstance(item, ObjectRelOut):
             args = SelectArgs(where=item.hop.filter)
@@ -203,9 +221,7 @@ class SelectCompiler:
         order: Sql | None,
     ) -> Sql:
         """``SELECT <columns> FROM <table> WHERE ... ORDER BY ... LIMIT ... OFFSET ...``."""
-        conditions = [
-            compose("{} = {}", self.d.column(alias, column), value) for column, value in correlation
-        ]
+        conditions = [self._correlated(self.d.column(alias, column), value) for column, value in correlation]
         if args.where is not None:
             conditions.append(self.condition(alias, args.where))
         table = compose("{} AS {}", self.d.table(model.table.schema, model.table.name), self.d.ident(alias))
@@ -226,6 +242,11 @@ class SelectCompiler:
         if limits is not None:
             parts.append(limits)
         return join(" ", parts)
+
+    def _correlated(self, column: Sql, value: Sql | KeyList) -> Sql:
+        if isinstance(value, KeyList):
+            return self.d.in_keys(column, value.keys)
+        return compose("{} = {}", column, value)
 
     def _sqlite_distinct(
         self, alias: str, table: Sql, where: Sql | None, distinct: Sql, order: Sql | None

@@ -4,7 +4,8 @@ PostgreSQL builds JSON with ``json_build_object``/``json_agg`` and casts every p
 column's type; join keys arrive as one JSONB parameter unpacked by ``jsonb_to_recordset``. SQLite
 builds JSON with ``json_object``/``json_group_array`` (re-reading nested values with ``json()``,
 because a JSON value loses its JSON-ness when it leaves a subquery) and unpacks join keys with
-``json_each`` over one JSON text parameter.
+``json_each`` over one JSON text parameter. A join key may be a list of keys (rows whose column is in
+the list): an array column of the recordset on PostgreSQL, a JSON array on SQLite.
 """
 
 from __future__ import annotations
@@ -86,8 +87,17 @@ class SqlDialect(ABC):
         """A JSON expression returned as text to the client."""
 
     @abstractmethod
-    def key_source(self, key_types: Sequence[str], keys: list[list[Any]]) -> tuple[Sql, Sql, list[Sql]]:
-        """For join keys ``[[argument id, value...], ...]``: (FROM item, argument id expr, key exprs)."""
+    def key_source(
+        self, key_types: Sequence[str], keys: list[list[Any]], lists: Sequence[bool] = ()
+    ) -> tuple[Sql, Sql, list[Sql]]:
+        """For join keys ``[[argument id, value...], ...]``: (FROM item, argument id expr, key exprs).
+
+        ``lists`` marks the keys whose values are lists of keys.
+        """
+
+    @abstractmethod
+    def in_keys(self, column: Sql, keys: Sql) -> Sql:
+        """The column's value is one of the list of keys ``keys`` (a key expression of ``key_source``)."""
 
     def limit_offset(self, limit: int | None, offset: int | None) -> Sql | None:
         """``LIMIT``/``OFFSET`` clauses, or None."""
@@ -211,20 +221,27 @@ class PostgresSql(SqlDialect):
         """``(expr)::text``, so the driver hands over the JSON text untouched."""
         return compose("({})::text", expression)
 
-    def key_source(self, key_types: Sequence[str], keys: list[list[Any]]) -> tuple[Sql, Sql, list[Sql]]:
-        """``jsonb_to_recordset($1) AS "_k"("__argument_id__" int8, "k0" <type>, ...)``."""
+    def key_source(
+        self, key_types: Sequence[str], keys: list[list[Any]], lists: Sequence[bool] = ()
+    ) -> tuple[Sql, Sql, list[Sql]]:
+        """``jsonb_to_recordset($1) AS "_k"("__argument_id__" int8, "k0" <type>, "k1" <type>[] ...)``."""
         names = [f"k{index}" for index in range(len(key_types))]
         rows = [{"__argument_id__": key[0], **dict(zip(names, key[1:], strict=True))} for key in keys]
+        many = list(lists) or [False] * len(key_types)
         columns = join(
             ", ",
             [raw('"__argument_id__" int8')]
             + [
-                compose("{} {}", self.ident(name), self.type_name(t))
-                for name, t in zip(names, key_types, strict=True)
+                compose("{} {}[]" if is_list else "{} {}", self.ident(name), self.type_name(t))
+                for name, t, is_list in zip(names, key_types, many, strict=True)
             ],
         )
         source = compose('jsonb_to_recordset({}::jsonb) AS "_k"({})', self.value(_json_text(rows)), columns)
         return source, self.column("_k", "__argument_id__"), [self.column("_k", name) for name in names]
+
+    def in_keys(self, column: Sql, keys: Sql) -> Sql:
+        """``column = ANY(keys)``."""
+        return compose("{} = ANY({})", column, keys)
 
 
 # --- SQLite ------------------------------------------------------------------------------------
@@ -360,20 +377,32 @@ class SqliteSql(SqlDialect):
         """SQLite returns JSON as text already."""
         return expression
 
-    def key_source(self, key_types: Sequence[str], keys: list[list[Any]]) -> tuple[Sql, Sql, list[Sql]]:
-        """``json_each(?) AS "_k"`` over ``[[argument id, value...], ...]``, each value cast to its column's affinity."""
+    def key_source(
+        self, key_types: Sequence[str], keys: list[list[Any]], lists: Sequence[bool] = ()
+    ) -> tuple[Sql, Sql, list[Sql]]:
+        """``json_each(?) AS "_k"`` over ``[[argument id, value...], ...]``, each value cast to its column's affinity.
+
+        A list of keys stays JSON text, for ``in_keys``.
+        """
         element = self.column("_k", "value")
         argument = compose("json_extract({}, {})", element, self.value("$[0]"))
+        many = list(lists) or [False] * len(key_types)
         exprs = [
             compose(
-                f"CAST(json_extract({{}}, {{}}) AS {SQLITE_AFFINITIES.get(t, 'TEXT')})",
+                "json_extract({}, {})"
+                if is_list
+                else f"CAST(json_extract({{}}, {{}}) AS {SQLITE_AFFINITIES.get(t, 'TEXT')})",
                 element,
                 self.value(f"$[{i + 1}]"),
             )
-            for i, t in enumerate(key_types)
+            for i, (t, is_list) in enumerate(zip(key_types, many, strict=True))
         ]
         source = compose('json_each({}) AS "_k"', self.value(_json_text(keys)))
         return source, argument, exprs
+
+    def in_keys(self, column: Sql, keys: Sql) -> Sql:
+        """``column IN (SELECT value FROM json_each(keys))``."""
+        return compose("{} IN (SELECT value FROM json_each({}))", column, keys)
 
 
 def _json_text(value: Any) -> str:

@@ -3,8 +3,11 @@
     document (cached parse + validate) -> plan -> run root fields -> {"data"} | {"errors"}
 
 Root fields of a query run concurrently on a bounded thread pool, each on its own pooled
-connection; mutation root fields run one after the other in document order. Any failing root field
-fails the whole request (no partial data), as in Hasura.
+connection; mutation root fields run one after the other in document order, the table mutations
+of each source in one transaction (``engine.execute.mutations``). A remote schema's root
+fields share one request (``engine.plan.remote_requests``). Joins across boundaries are filled by
+``engine.execute.joins``. Any failing root field fails the whole request (no partial data), as in
+Hasura; a remote schema's own errors for its root fields become the response's errors as they are.
 """
 
 from __future__ import annotations
@@ -27,22 +30,27 @@ from graphql import (
 )
 
 from engine.errors import Code, EngineError
+from engine.execute.action_joins import ActionJoinCaller
 from engine.execute.actions import ActionCaller, CallContext
 from engine.execute.compiler import SelectCompiler
 from engine.execute.database import Connections, Database
 from engine.execute.dialects import dialect_of
-from engine.execute.joins import run_joins
+from engine.execute.joins import Joiner
+from engine.execute.mutations import MutationRunner
 from engine.execute.output import OutputChecker, shape
+from engine.execute.remote import RemoteCaller, RemoteErrors
 from engine.execute.stats import Counts, ExecutionStats
 from engine.graphql_errors import RequestError, RequestErrors, errors_body
 from engine.http import Transport
 from engine.plan.document import checked_document
+from engine.plan.mutation_nodes import TableMutation
 from engine.plan.nodes import (
     ActionQuery,
     IntrospectionRoot,
     LiteralRoot,
     NamespaceRoot,
     OperationPlan,
+    RemoteRootQuery,
     RootPlan,
     TableQuery,
 )
@@ -126,6 +134,8 @@ def execute(
         return GraphQLResponse(
             errors_body(failure.errors, include_internal=caller.is_admin), (), stats.snapshot()
         )
+    except RemoteErrors as failure:
+        return GraphQLResponse(errors_body(failure.errors, include_internal=False), (), stats.snapshot())
     except EngineError as error:
         return GraphQLResponse(errors_body([error], include_internal=caller.is_admin), (), stats.snapshot())
     return GraphQLResponse({"data": data}, cookies, stats.snapshot())
@@ -152,11 +162,18 @@ class OperationRunner:
             caller.session_variables, tuple(caller.client_headers), request.query, runtime.environ
         )
         self.actions = ActionCaller(runtime.transport, context, OutputChecker(schema), stats)
+        self.remote = RemoteCaller(schema, runtime.transport, context, stats)
+        pool = runtime.pool or default_pool()
+        self.joiner = Joiner(self.database, self.remote, ActionJoinCaller(self.actions, pool), pool)
+        self.mutations = MutationRunner(runtime.connections, stats, self.joiner)
 
     def run(self, plan: OperationPlan) -> tuple[dict[str, Any], tuple[str, ...]]:
         """The ``data`` object and the cookies handlers set."""
         roots = plan.roots
-        if plan.operation == "mutation" or len(roots) < 2:
+        if plan.operation == "mutation":
+            with self.mutations.transaction():
+                results = [self.run_root(root) for root in roots]
+        elif len(roots) < 2:
             results = [self.run_root(root) for root in roots]
         else:
             results = self._concurrently(roots)
@@ -172,8 +189,12 @@ class OperationRunner:
         """The value of one root field and the cookies it brought."""
         if isinstance(root, TableQuery):
             return self._table(root), ()
+        if isinstance(root, TableMutation):
+            return self.mutations.run(root), ()
         if isinstance(root, ActionQuery):
             return self._action(root)
+        if isinstance(root, RemoteRootQuery):
+            return self._remote(root)
         if isinstance(root, IntrospectionRoot):
             return self._introspection(root), ()
         if isinstance(root, NamespaceRoot):
@@ -185,7 +206,11 @@ class OperationRunner:
         source = query.table.source
         statement = SelectCompiler(dialect_of(source.kind)).table_query(query)
         ((text,),) = self.database.fetch(source, statement)
-        return None if text is None else orjson.Fragment(text)
+        if text is None or query.joins is None:
+            return None if text is None else orjson.Fragment(text)
+        value = orjson.loads(text)
+        self.joiner.fill([value], query.joins)
+        return value
 
     def _action(self, query: ActionQuery) -> tuple[Any, tuple[str, ...]]:
         root_type = self.schema.graphql.get_root_type(
@@ -195,8 +220,18 @@ class OperationRunner:
         output_type = root_type.fields[query.action.name].type
         answer = self.actions.call(query.action, query.arguments, output_type)
         value = shape(answer.value, query.selection)
-        run_joins(value, query.selection, self.database)
+        self.joiner.fill([value], query.joins)
         return value, answer.cookies
+
+    def _remote(self, query: RemoteRootQuery) -> tuple[Any, tuple[str, ...]]:
+        assert query.request is not None
+        answer = self.remote.root(query.request)
+        if query.key not in answer.data:
+            raise RequestError(f"expecting key {query.key}", code=Code.REMOTE_SCHEMA_ERROR)
+        value = answer.data[query.key]
+        self.joiner.fill([value], query.joins)
+        first = query.request.keys[:1] == (query.key,)
+        return value, answer.cookies if first else ()
 
     def _introspection(self, root: IntrospectionRoot) -> Any:
         operation = select_operation(self.document, self.request.operation_name)

@@ -1,55 +1,65 @@
-"""The join algorithm: fill relationship fields of a handler's answer with table rows, one SQL per join.
+"""The join algorithm: fill the relationship fields that cross a boundary, one call per join per level.
 
-The planner turned every relationship field of the selection into an ``OutputJoin`` whose keys
-name fields of the same object: the client's own selection of them, or phantom fields it added.
-After the answer has been shaped (relationship fields hold a placeholder):
+Any answer can be a left-hand side: a handler's answer, the rows of a table (decoded from the JSON
+the statement returned) or a remote schema's answer. The planner left a placeholder for each
+relationship field, added the join fields the client did not select (phantoms, under aliases no
+client key uses), and drew a JoinTree of where they sit (``engine.plan.join_tree``,
+``engine.plan.remote``). Then (Hasura's pipeline, reference §5.2):
 
-    answer (shaped)                          collect                    one statement per join
-    [ {id: 1, user: ·, posts: ·},      user:  keys {(1,): 0, (2,): 1}   SELECT arg, (row json)
-      {id: 2, user: ·, posts: ·},  ──▶        slots [(o1,0),(o2,1),(o3,0)] ──▶ FROM keys($1) ...
-      {id: 1, user: ·, posts: ·},      posts: keys {...}                 -> {0: {...}, 1: {...}}
-      {id: null, user: ·, ...} ]              (null key: field = null,
-                                               no key sent)
-                                                        │
-    stitch: each slot's placeholder ← result of its argument id (object: row or null,
-            array: list, aggregate: object); phantom fields deleted; other keys keep their order.
+    left-hand answer                     collect (walk the tree)         one call per join node
+    [ {id: 1, user: ·, k_join: 7},  user:  keys {(7,): 0, (8,): 1}    table   one SQL statement
+      {id: 2, user: ·, k_join: 8},  ──▶    slots [(o1,0),(o2,1),(o3,0)]  ──▶  remote  one GraphQL request
+      {id: 3, user: ·, k_join: 7},         (null key: field = null,   action  one call per key, at once
+      {id: 4, user: ·, k_join: ∅} ]         no key sent)                       (or one, list mode)
+                                                   │                                  │
+                                                   │            {0: {...}, 1: {...}} ◀┘
+                                                   ▼                      │ recurse: the joins inside
+    stitch: each slot's placeholder ← result of its argument id;         │ the results, one call per
+            phantom fields deleted; other keys keep their order ◀─────────┘ nested join node
 
 * Keys are de-duplicated: equal key tuples share one argument id, so 1,000 objects pointing at 97
-  users send 97 keys.
-* A key with any null value makes the field null and sends nothing; a join with no keys runs no SQL.
-* Exactly one SQL statement per join node whatever the number of objects (it may sit under lists
-  and nested objects at any depth); all keys travel in one parameter, so the statement text does
-  not depend on how many there are. Joins of one answer run one after the other.
-* Table relationships nested under the joined rows are part of the same statement, and the rows
-  come back as JSON text spliced into the response without being decoded.
+  users send 97 keys. A key with any null value makes the field null and sends nothing; a join
+  with no keys makes no call at all.
+* One call per join node whatever the number of objects (they may sit under lists and nested
+  objects at any depth); the joins inside its results are the next level, again one call per
+  node. Sibling joins of a level run at once on the bounded pool.
+* On an abstract remote type the tree branches on ``__hasura_internal_typename`` (the concrete
+  type), dropped afterwards; ``__typename`` values of customized remote types are renamed.
+* A table answer without joins below is never decoded: its JSON text is spliced into the response.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Hashable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
+from engine.execute.action_joins import ActionJoinCaller
 from engine.execute.compiler import SelectCompiler
+from engine.execute.concurrency import run_concurrently
 from engine.execute.database import Database
 from engine.execute.dialects import dialect_of
-from engine.plan.nodes import Join, OutputJoin, OutputObject, OutputSelection, OutputValue
+from engine.execute.remote import RemoteCaller
+from engine.graphql_errors import unexpected
+from engine.plan.nodes import ActionJoin, Join, JoinCall, JoinTree, RemoteJoin
+from engine.plan.remote import INTERNAL_TYPENAME
 
 
 @dataclass
 class JoinBatch:
     """The keys collected for one join node and the places waiting for their results."""
 
-    join: Join
+    call: JoinCall
     arguments: dict[Hashable, int] = field(default_factory=dict)
     keys: list[list[Any]] = field(default_factory=list)
     slots: list[tuple[dict[str, Any], str, int]] = field(default_factory=list)
 
     def add(self, target: dict[str, Any], alias: str, values: list[Any]) -> None:
-        """Wait for the row(s) of ``values`` at ``target[alias]``; equal values share an argument id."""
+        """Wait for the result of ``values`` at ``target[alias]``; equal values share an argument id."""
         token = _token(values)
         argument = self.arguments.get(token)
         if argument is None:
@@ -68,82 +78,102 @@ def _token(values: list[Any]) -> Hashable:
     return token
 
 
-@dataclass(frozen=True)
-class SelectionParts:
-    """What a walk needs from one selection: nested objects, phantom fields and joins."""
-
-    objects: tuple[OutputObject, ...]
-    phantoms: tuple[str, ...]
-    joins: tuple[OutputJoin, ...]
-
-    @classmethod
-    def of(cls, selection: OutputSelection) -> SelectionParts:
-        """Split a selection once, so each object is visited without re-examining every item."""
-        return cls(
-            tuple(item for item in selection if isinstance(item, OutputObject)),
-            tuple(item.alias for item in selection if isinstance(item, OutputValue) and item.phantom),
-            tuple(item for item in selection if isinstance(item, OutputJoin)),
-        )
-
-
 @dataclass
 class Collected:
-    """Everything one walk over an answer found: the batches and the phantom fields to delete."""
+    """Everything one walk over answers found: the batches and the phantom fields to delete."""
 
     batches: dict[int, JoinBatch] = field(default_factory=dict)
     phantoms: list[tuple[dict[str, Any], str]] = field(default_factory=list)
-    parts: dict[int, SelectionParts] = field(default_factory=dict)
-
-    def parts_of(self, selection: OutputSelection) -> SelectionParts:
-        """The parts of a selection, split on first use."""
-        found = self.parts.get(id(selection))
-        if found is None:
-            found = self.parts[id(selection)] = SelectionParts.of(selection)
-        return found
 
 
-def collect(value: Any, selection: OutputSelection | None, found: Collected) -> None:
-    """Walk a shaped answer along its selection, gathering join keys and phantom fields."""
-    if selection is None or value is None:
+def collect(value: Any, tree: JoinTree | None, found: Collected) -> None:
+    """Walk an answer along its join tree: rename type names, gather join keys and phantom fields."""
+    if tree is None or value is None:
         return
     if isinstance(value, list):
         for item in value:
-            collect(item, selection, found)
+            collect(item, tree, found)
         return
-    parts = found.parts_of(selection)
-    for nested in parts.objects:
-        collect(value[nested.alias], nested.selection, found)
-    for alias in parts.phantoms:
-        found.phantoms.append((value, alias))
-    for join in parts.joins:
-        _collect_key(value, join, found)
+    if not isinstance(value, dict):
+        raise unexpected("a join expected an object in the answer, but found a scalar")
+    if tree.branches:
+        found.phantoms.extend((value, alias) for alias in tree.phantoms)
+        concrete = value.pop(INTERNAL_TYPENAME, None)
+        tree = dict(tree.branches).get(concrete)
+        if tree is None:
+            return
+    for alias in tree.typenames:
+        if alias in value:
+            value[alias] = tree.renames.get(value[alias], value[alias])
+    for alias, child in tree.children:
+        collect(value.get(alias), child, found)
+    found.phantoms.extend((value, alias) for alias in tree.phantoms)
+    for alias, call in tree.joins:
+        _collect_key(value, alias, call, found)
 
 
-def _collect_key(value: dict[str, Any], item: OutputJoin, found: Collected) -> None:
-    values = [value[key.alias] for key in item.join.keys]
+def _collect_key(value: dict[str, Any], alias: str, call: JoinCall, found: Collected) -> None:
+    if alias not in value:
+        return
+    try:
+        values = [value[key.alias] for key in call.keys]
+    except KeyError as missing:
+        raise unexpected(f"a join column is missing from the response: {missing.args[0]}") from None
     if None in values:
+        value[alias] = None
         return
-    batch = found.batches.get(id(item.join))
+    batch = found.batches.get(id(call))
     if batch is None:
-        batch = found.batches[id(item.join)] = JoinBatch(item.join)
-    batch.add(value, item.alias, values)
+        batch = found.batches[id(call)] = JoinBatch(call)
+    batch.add(value, alias, values)
 
 
-def run_joins(value: Any, selection: OutputSelection | None, database: Database) -> None:
-    """Fill every relationship field of a shaped answer in place, then drop the phantom fields."""
-    found = Collected()
-    collect(value, selection, found)
-    for batch in found.batches.values():
-        results = fetch_batch(batch, database)
-        for target, alias, argument in batch.slots:
-            target[alias] = results.get(argument)
-    for target, alias in found.phantoms:
-        del target[alias]
+class Joiner:
+    """Fills the joins of one client request's answers."""
 
+    def __init__(
+        self, database: Database, remote: RemoteCaller, actions: ActionJoinCaller, pool: Executor
+    ) -> None:
+        self.database = database
+        self.remote = remote
+        self.actions = actions
+        self.pool = pool
 
-def fetch_batch(batch: JoinBatch, database: Database) -> dict[int, Any]:
-    """Run one join statement for all keys of a batch: argument id -> JSON (spliced, not decoded)."""
-    source = batch.join.target.source
-    statement = SelectCompiler(dialect_of(source.kind)).join_query(batch.join, batch.keys)
-    rows = database.fetch(source, statement)
-    return {int(argument): None if text is None else orjson.Fragment(text) for argument, text in rows}
+    def fill(self, values: list[Any], tree: JoinTree | None) -> None:
+        """Fill every join of ``values`` (answers walked with ``tree``) in place; drop phantom fields."""
+        if tree is None:
+            return
+        found = Collected()
+        for value in values:
+            collect(value, tree, found)
+        batches = list(found.batches.values())
+        results = run_concurrently(self.pool, [lambda batch=batch: self.fetch(batch) for batch in batches])
+        for batch, result in zip(batches, results, strict=True):
+            for target, alias, argument in batch.slots:
+                target[alias] = result.get(argument)
+        for target, alias in found.phantoms:
+            target.pop(alias, None)
+
+    def fetch(self, batch: JoinBatch) -> dict[int, Any]:
+        """One call for all keys of a batch, the joins inside its results done: argument id -> value."""
+        call = batch.call
+        if isinstance(call, Join):
+            return self.fetch_rows(call, batch.keys)
+        if isinstance(call, RemoteJoin):
+            results = self.remote.join(call, batch.keys)
+        else:
+            assert isinstance(call, ActionJoin)
+            results = self.actions.join(call, batch.keys)
+        self.fill(list(results.values()), call.joins)
+        return results
+
+    def fetch_rows(self, join: Join, keys: list[list[Any]]) -> dict[int, Any]:
+        """One statement for all keys: argument id -> JSON (spliced undecoded when nothing joins below)."""
+        source = join.target.source
+        statement = SelectCompiler(dialect_of(source.kind)).join_query(join, keys)
+        rows = self.database.fetch(source, statement)
+        if join.joins is None:
+            return {int(argument): None if text is None else orjson.Fragment(text) for argument, text in rows}
+        results = {int(argument): None if text is None else orjson.loads(text) for argument, text in rows}
+        self.fill(list(results.values()), join.joins)
+        return results

@@ -4,7 +4,8 @@ Checking follows Hasura: null only where the type is nullable, a list where a li
 object where an object is declared with every non-null field present and not null (extra keys are
 ignored), and built-in scalars of the right JSON kind. Custom and database scalars pass through.
 Shaping copies the selected fields under their aliases, leaves a placeholder for every relationship
-and adds the phantom join fields.
+and adds the phantom join fields (a dotted path's value read from the nested objects; through a
+list, a list of values).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from graphql import (
 
 from engine.errors import Code
 from engine.graphql_errors import RequestError
-from engine.plan.nodes import LiteralOut, OutputJoin, OutputObject, OutputSelection, OutputValue
+from engine.plan.nodes import LiteralOut, OutputJoin, OutputObject, OutputPath, OutputSelection, OutputValue
 from engine.schema.model import GatewaySchema, OutputField
 
 ROOT = None
@@ -138,7 +139,20 @@ def shape(value: Any, selection: OutputSelection | None) -> Any:
             shaped[item.alias] = shape(value.get(item.name), item.selection)
         elif isinstance(item, LiteralOut):
             shaped[item.alias] = item.value
+        elif isinstance(item, OutputPath):
+            shaped[item.alias] = read_path(value, item.path)
         else:
             assert isinstance(item, OutputJoin)
             shaped[item.alias] = None
     return shaped
+
+
+def read_path(value: Any, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in nested objects: null past a null, a list of values through a list."""
+    for index, step in enumerate(path):
+        if isinstance(value, list):
+            return [read_path(item, path[index:]) for item in value]
+        if not isinstance(value, dict):
+            return None
+        value = value.get(step)
+    return value

@@ -1,4 +1,4 @@
-"""Counts of the work one request caused: SQL statements run and outbound HTTP calls made."""
+"""Counts of the work one request caused: SQL statements run, outbound HTTP calls, remote schema requests."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ class Counts:
 
     sql_statements: int = 0
     http_calls: int = 0
+    remote_requests: int = 0
 
 
 class ExecutionStats:
@@ -21,6 +22,7 @@ class ExecutionStats:
         self._lock = threading.Lock()
         self._sql = 0
         self._http = 0
+        self._remote = 0
 
     def count_sql(self) -> None:
         """One SQL statement was sent."""
@@ -32,7 +34,13 @@ class ExecutionStats:
         with self._lock:
             self._http += 1
 
+    def count_remote(self) -> None:
+        """One request was sent to a remote schema (also an HTTP call)."""
+        with self._lock:
+            self._remote += 1
+            self._http += 1
+
     def snapshot(self) -> Counts:
         """The counts so far."""
         with self._lock:
-            return Counts(self._sql, self._http)
+            return Counts(self._sql, self._http, self._remote)

@@ -17,6 +17,7 @@ from engine.metadata.actions import (
     EnumValue,
     ObjectField,
     TypeRelationship,
+    TypeRemoteRelationship,
     base_type_name,
     is_list_type,
 )
@@ -24,10 +25,13 @@ from engine.metadata.common import (
     DEFAULT_SCHEMA,
     DEFAULT_SOURCE,
     HeaderConf,
+    ListBatch,
     QualifiedTable,
     RelationshipTarget,
+    ToAction,
     ToRemoteSchema,
     ToSource,
+    lhs_fields_of,
 )
 from engine.metadata.database import (
     ForeignKeyUsing,
@@ -63,6 +67,7 @@ __all__ = [
     "EnumValue",
     "ForeignKeyUsing",
     "HeaderConf",
+    "ListBatch",
     "LocalRelationship",
     "ManualUsing",
     "Metadata",
@@ -78,10 +83,13 @@ __all__ = [
     "RemoteSchemaRelationship",
     "Source",
     "Table",
+    "ToAction",
     "ToRemoteSchema",
     "ToSource",
     "TypeRelationship",
+    "TypeRemoteRelationship",
     "TypeRelationships",
     "base_type_name",
     "is_list_type",
+    "lhs_fields_of",
 ]

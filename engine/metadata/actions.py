@@ -9,7 +9,16 @@ from typing import Any
 from graphql import GraphQLSyntaxError, NamedTypeNode, TypeNode
 from graphql.language import ListTypeNode, NonNullTypeNode, parse_type
 
-from engine.metadata.common import DEFAULT_SOURCE, HeaderConf, QualifiedTable, frozen_map
+from engine.metadata.common import (
+    DEFAULT_SOURCE,
+    HeaderConf,
+    QualifiedTable,
+    ToAction,
+    ToRemoteSchema,
+    frozen_map,
+    parse_target,
+    render_target,
+)
 from engine.metadata.reader import Node
 
 DEFAULT_ACTION_TIMEOUT = 30
@@ -310,7 +319,12 @@ class ObjectField:
 
 @dataclass(frozen=True)
 class TypeRelationship:
-    """A relationship from a custom object type to a database table."""
+    """A relationship from a custom object type to a database table (Hasura's form).
+
+    ``field_mapping`` keys name fields of the object; Joinery also takes a dotted path into nested
+    object fields (``author.id``), and a list-typed field for an array relationship (its rows are
+    the ones whose column is in the list).
+    """
 
     name: str
     type: str
@@ -346,25 +360,55 @@ class TypeRelationship:
 
 
 @dataclass(frozen=True)
+class TypeRemoteRelationship:
+    """A relationship from a custom object type to a remote schema field or to an action.
+
+    Joinery's extension, written in the unified form of table remote relationships:
+    ``{"name", "definition": {"to_remote_schema": {...}} | {"to_action": {...}}}``. Its
+    ``lhs_fields`` name fields of the object (dotted paths reach into nested objects).
+    """
+
+    name: str
+    target: ToRemoteSchema | ToAction
+
+    @classmethod
+    def parse(cls, node: Node) -> TypeRemoteRelationship:
+        """Parse ``{name, definition}``."""
+        target = parse_target(node.key("definition"), ("to_remote_schema", "to_action"))
+        assert isinstance(target, ToRemoteSchema | ToAction)
+        return cls(node.key("name").name(), target)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Render in export form."""
+        return {"name": self.name, "definition": render_target(self.target)}
+
+
+@dataclass(frozen=True)
 class CustomObject:
-    """A custom object type (an action's output), with its relationships."""
+    """A custom object type (an action's output), with its relationships.
+
+    ``relationships`` are Hasura's (to tables); ``remote_relationships`` Joinery's (to remote schema
+    fields and actions). Both live in the ``relationships`` list of the metadata document, told apart
+    by their shape; export lists Hasura's first.
+    """
 
     name: str
     fields: tuple[ObjectField, ...]
     description: str | None = None
     relationships: tuple[TypeRelationship, ...] = ()
+    remote_relationships: tuple[TypeRemoteRelationship, ...] = ()
 
     @classmethod
     def parse(cls, node: Node) -> CustomObject:
         """Parse ``{name, description?, fields, relationships?}``."""
         relationships = node.get("relationships")
+        items = [] if relationships is None else relationships.items()
         return cls(
             name=node.key("name").name(),
             fields=_fields(node, ObjectField.parse),
             description=node.optional_string("description"),
-            relationships=()
-            if relationships is None
-            else tuple(TypeRelationship.parse(r) for r in relationships.items()),
+            relationships=tuple(TypeRelationship.parse(r) for r in items if not r.has("definition")),
+            remote_relationships=tuple(TypeRemoteRelationship.parse(r) for r in items if r.has("definition")),
         )
 
     def field(self, name: str) -> ObjectField | None:
@@ -372,15 +416,19 @@ class CustomObject:
         return next((f for f in self.fields if f.name == name), None)
 
     def relationship(self, name: str) -> TypeRelationship | None:
-        """A relationship by name."""
+        """A relationship to a table by name."""
         return next((r for r in self.relationships if r.name == name), None)
+
+    def remote_relationship(self, name: str) -> TypeRemoteRelationship | None:
+        """A relationship to a remote schema field or an action by name."""
+        return next((r for r in self.remote_relationships if r.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
         """Render in export form."""
         out = _named(self.name, self.description)
         out["fields"] = [f.to_dict() for f in self.fields]
-        if self.relationships:
-            out["relationships"] = [r.to_dict() for r in self.relationships]
+        if self.relationships or self.remote_relationships:
+            out["relationships"] = [r.to_dict() for r in (*self.relationships, *self.remote_relationships)]
         return out
 
 
@@ -415,6 +463,21 @@ class CustomTypes:
     def object(self, name: str) -> CustomObject | None:
         """A custom object type by name."""
         return next((o for o in self.objects if o.name == name), None)
+
+    def field_path(self, obj: CustomObject, path: str) -> tuple[ObjectField, ...] | None:
+        """The fields a dotted path (``author.id``) goes through from ``obj``, or None if a step is missing.
+
+        Every step but the last must be a field of a custom object type.
+        """
+        fields: list[ObjectField] = []
+        current: CustomObject | None = obj
+        for step in path.split("."):
+            found = None if current is None else current.field(step)
+            if found is None:
+                return None
+            fields.append(found)
+            current = self.object(base_type_name(found.type))
+        return tuple(fields)
 
     def type_names(self) -> list[str]:
         """Every custom type name, in declaration order, duplicates kept."""

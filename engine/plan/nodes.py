@@ -4,21 +4,28 @@
       roots: TableQuery      one SQL statement for the whole database subtree
              ActionQuery     one handler call; its output shaped by an OutputSelection, whose
                              OutputJoin nodes each become one SQL statement for all rows
+             RemoteRootQuery a remote schema's root field, sent with its siblings of the same
+                             remote schema in one RemoteRequest
              LiteralRoot     __typename and friends
              IntrospectionRoot  __schema / __type, answered from the schema
-             NamespaceRoot   root fields of a source grouped under its namespace
+             NamespaceRoot   root fields of a source (or remote schema) grouped under its namespace
+
+Relationship fields that cross a boundary are placeholders in their left-hand side's answer; a
+JoinTree says where they sit and which call fills them: a Join (SQL), a RemoteJoin (a GraphQL
+request) or an ActionJoin (webhook calls). See ``engine.execute.joins``.
 
 Every name the client chose (aliases) is kept; values come from coerced arguments and variables.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode
+from graphql import FieldNode, GraphQLInputType, SelectionSetNode, VariableDefinitionNode
 
-from engine.metadata import Action
+from engine.metadata import Action, ListBatch
 from engine.schema.model import TableModel
 
 # --- boolean expressions -----------------------------------------------------------------------
@@ -155,6 +162,11 @@ class ColumnOut:
 
 
 @dataclass(frozen=True)
+class PhantomColumnOut(ColumnOut):
+    """A join column the client did not select: read for a join, removed from the answer after it."""
+
+
+@dataclass(frozen=True)
 class LiteralOut:
     """A constant under the client's alias (``__typename``)."""
 
@@ -191,7 +203,15 @@ class AggregateRelOut:
     selection: AggregateSelection
 
 
-RowItem = ColumnOut | LiteralOut | ObjectRelOut | ArrayRelOut | AggregateRelOut
+@dataclass(frozen=True)
+class JoinOut:
+    """A relationship field of a row filled by a join after the statement ran (null until then)."""
+
+    alias: str
+    call: JoinCall
+
+
+RowItem = ColumnOut | LiteralOut | ObjectRelOut | ArrayRelOut | AggregateRelOut | JoinOut
 RowSelection = tuple[RowItem, ...]
 
 
@@ -236,19 +256,23 @@ AggregateSelection = tuple[AggregateFieldsOut | NodesOut | LiteralOut, ...]
 
 @dataclass(frozen=True)
 class JoinKey:
-    """One join column: where its value sits in the left-hand object, and the target column it must equal."""
+    """One join column: where its value sits in the left-hand object, and the target column it must equal.
+
+    With ``many`` the value is a list of keys: the rows whose column is in the list.
+    """
 
     alias: str
     column: str
     data_type: str
+    many: bool = False
 
 
 @dataclass(frozen=True)
 class Join:
-    """A relationship from objects of a handler's answer to rows of a table: one SQL statement per plan node.
+    """A relationship from left-hand objects to rows of a table: one SQL statement per plan node.
 
     ``kind`` is ``object``, ``array`` or ``aggregate``; ``selection`` is a RowSelection, or an
-    AggregateSelection for ``aggregate``.
+    AggregateSelection for ``aggregate``; ``joins`` are the joins inside the rows it returns.
     """
 
     kind: str
@@ -256,6 +280,85 @@ class Join:
     keys: tuple[JoinKey, ...]
     args: SelectArgs
     selection: RowSelection | AggregateSelection
+    joins: JoinTree | None = None
+
+
+@dataclass(frozen=True)
+class LhsKey:
+    """A join field of the left-hand side: where its value sits (``alias``) and its name in templates."""
+
+    alias: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RemoteStep:
+    """A field on the path into a remote schema, with its arguments (``$name`` templates) and their types."""
+
+    name: str
+    arguments: Mapping[str, Any]
+    types: Mapping[str, GraphQLInputType]
+
+
+@dataclass(frozen=True)
+class RemoteJoin:
+    """A relationship to a remote schema field: one request for all keys of a join level.
+
+    By default one aliased field (``f<argument id>``) per distinct key; with ``batch`` one field
+    whose list argument carries every key, the result objects matched back by ``key_alias``.
+    ``selection`` is what is asked of the last field of ``path`` (remote names), ``variables``
+    the client's variables it uses, ``joins`` the joins inside each result.
+    """
+
+    remote_schema: str
+    keys: tuple[LhsKey, ...]
+    path: tuple[RemoteStep, ...]
+    selection: SelectionSetNode | None
+    variables: tuple[VariableDefinitionNode, ...] = ()
+    variable_values: Mapping[str, Any] = field(default_factory=dict)
+    joins: JoinTree | None = None
+    batch: ListBatch | None = None
+    key_alias: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionJoin:
+    """A relationship to an action: one handler call per distinct key, or with ``batch`` one for all.
+
+    ``arguments`` are the relationship's templates merged with the client's arguments;
+    ``output_type`` is the action's output type, which every answer must fit.
+    """
+
+    action: Action
+    keys: tuple[LhsKey, ...]
+    arguments: Mapping[str, Any]
+    output_type: Any
+    selection: OutputSelection | None
+    joins: JoinTree | None = None
+    batch: ListBatch | None = None
+    key_alias: str | None = None
+
+
+JoinCall = Join | RemoteJoin | ActionJoin
+
+
+@dataclass(frozen=True)
+class JoinTree:
+    """Where the joins of one left-hand answer sit, by response key (the client's aliases).
+
+    ``joins`` are fields of this object filled by a call; ``children`` the trees of nested objects
+    (lists are walked item by item); ``phantoms`` keys to delete once the joins are done;
+    ``typenames`` keys holding a remote type name to rename through ``renames``; ``branches`` the
+    trees per concrete type (as the remote names it) of an abstract type's objects, told apart by
+    the ``__hasura_internal_typename`` key.
+    """
+
+    joins: tuple[tuple[str, JoinCall], ...] = ()
+    children: tuple[tuple[str, JoinTree], ...] = ()
+    phantoms: tuple[str, ...] = ()
+    typenames: tuple[str, ...] = ()
+    renames: Mapping[str, str] = field(default_factory=dict)
+    branches: tuple[tuple[str, JoinTree], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,14 +380,22 @@ class OutputObject:
 
 
 @dataclass(frozen=True)
+class OutputPath:
+    """A phantom join field read from a path into nested objects (lists along it give a list of keys)."""
+
+    alias: str
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class OutputJoin:
     """A relationship field: a placeholder until its join fills it."""
 
     alias: str
-    join: Join
+    join: JoinCall
 
 
-OutputItem = OutputValue | OutputObject | OutputJoin | LiteralOut
+OutputItem = OutputValue | OutputObject | OutputJoin | OutputPath | LiteralOut
 OutputSelection = tuple[OutputItem, ...]
 
 # --- roots -------------------------------------------------------------------------------------
@@ -299,6 +410,7 @@ class TableQuery:
     table: TableModel
     args: SelectArgs
     selection: RowSelection | AggregateSelection
+    joins: JoinTree | None = None
 
 
 @dataclass(frozen=True)
@@ -309,6 +421,36 @@ class ActionQuery:
     action: Action
     arguments: dict[str, Any]
     selection: OutputSelection | None
+    joins: JoinTree | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class RemoteRequest:
+    """One request to a remote schema carrying one or more of the operation's root fields (``keys``)."""
+
+    remote_schema: str
+    operation: str
+    document: str
+    variables: Mapping[str, Any]
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RemoteRootQuery:
+    """A remote schema's root field: read under ``key`` from the answer to ``request``, then joined.
+
+    ``field`` is what is sent (remote names, relationship placeholders, phantom join fields);
+    ``variables`` the client's variable definitions it uses.
+    """
+
+    alias: str
+    remote_schema: str
+    operation: str
+    field: FieldNode
+    variables: tuple[VariableDefinitionNode, ...] = ()
+    joins: JoinTree | None = None
+    request: RemoteRequest | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -335,7 +477,7 @@ class NamespaceRoot:
     roots: tuple[RootPlan, ...]
 
 
-RootPlan = TableQuery | ActionQuery | LiteralRoot | IntrospectionRoot | NamespaceRoot
+RootPlan = TableQuery | ActionQuery | RemoteRootQuery | LiteralRoot | IntrospectionRoot | NamespaceRoot
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from engine.graphql_errors import RequestError, RequestErrors
 from engine.metadata import base_type_name
 from engine.plan.arguments import ArgumentReader, all_of
 from engine.plan.document import translate_error
+from engine.plan.join_tree import aggregate_tree, output_tree, rows_tree
+from engine.plan.mutations import MutationPlanner
 from engine.plan.nodes import (
     ActionQuery,
     Compare,
@@ -26,12 +28,22 @@ from engine.plan.nodes import (
     LiteralRoot,
     NamespaceRoot,
     OperationPlan,
+    RemoteRootQuery,
     RootPlan,
     SelectArgs,
     TableQuery,
 )
+from engine.plan.remote_requests import bind_remote_requests
 from engine.plan.selections import TYPENAME, SelectionPlanner
-from engine.schema.model import ActionRootField, GatewaySchema, NamespaceField, TableRootField
+from engine.schema.model import (
+    ActionRootField,
+    GatewaySchema,
+    NamespaceField,
+    RemoteNamespaceField,
+    RemoteRootField,
+    TableRootField,
+)
+from engine.schema.mutation_model import MutationRootField
 
 INTROSPECTION_FIELDS = ("__schema", "__type")
 NO_QUERIES_MESSAGE = (
@@ -54,12 +66,18 @@ def plan_operation(
     planner = RootPlanner(
         schema,
         SelectionPlanner(
-            schema, fragments, coerced, ArgumentReader(schema.tables, session_variables, schema.all_tables)
+            schema,
+            fragments,
+            coerced,
+            ArgumentReader(schema.tables, session_variables, schema.all_tables),
+            operation.variable_definitions or (),
+            variables,
         ),
     )
     root_type = _root_type(schema, operation)
     fields = collect_fields(schema.graphql, fragments, coerced, root_type, operation.selection_set)
     roots = tuple(planner.root(root_type, key, nodes) for key, nodes in fields.items())
+    roots = bind_remote_requests(roots, operation.operation.value, dict(variables or {}))
     return OperationPlan(operation.operation.value, roots, coerced)
 
 
@@ -102,7 +120,7 @@ def _root_type(schema: GatewaySchema, operation: OperationDefinitionNode) -> Gra
 
 
 class RootPlanner:
-    """Plans root fields: table reads, action calls, ``__typename`` and introspection."""
+    """Plans root fields: table reads and mutations, action calls, ``__typename`` and introspection."""
 
     def __init__(self, schema: GatewaySchema, selections: SelectionPlanner) -> None:
         self.schema = schema
@@ -119,18 +137,24 @@ class RootPlanner:
         if name in INTROSPECTION_FIELDS:
             return IntrospectionRoot(key, tuple(nodes))
         role = self.schema.role_of(root_type.name, name)
-        if isinstance(role, NamespaceField):
+        if isinstance(role, NamespaceField | RemoteNamespaceField):
             return self._namespace(key, role, nodes, path)
         try:
             if isinstance(role, TableRootField):
                 return self._table(root_type, key, role, nodes, path)
             if isinstance(role, ActionRootField):
                 return self._action(root_type, key, role, nodes, path)
+            if isinstance(role, RemoteRootField):
+                return self._remote(root_type, key, role, nodes, path)
+            if isinstance(role, MutationRootField):
+                return MutationPlanner(self.schema, self.selections).plan(root_type, key, role, nodes, path)
         except RequestError as error:
             raise RequestErrors([error])
         return LiteralRoot(key, NO_QUERIES_MESSAGE)
 
-    def _namespace(self, key: str, role: NamespaceField, nodes: list[FieldNode], path: str) -> NamespaceRoot:
+    def _namespace(
+        self, key: str, role: NamespaceField | RemoteNamespaceField, nodes: list[FieldNode], path: str
+    ) -> NamespaceRoot:
         namespace_type = self.selections.object_type(role.type_name)
         fields = self.selections.sub_fields(role.type_name, nodes)
         return NamespaceRoot(key, tuple(self.root(namespace_type, k, n, path) for k, n in fields.items()))
@@ -148,13 +172,14 @@ class RootPlanner:
                 for name in model.primary_key
             )
             where = all_of(reader.row_filter(model), *keys)
-            return TableQuery(
-                key, "object", model, SelectArgs(where=where), self.selections.rows(model, nodes, path)
-            )
+            selection = self.selections.rows(model, nodes, path)
+            return TableQuery(key, "object", model, SelectArgs(where=where), selection, rows_tree(selection))
         args = reader.select_args(model, arguments, path)
         if role.kind == "select_aggregate":
-            return TableQuery(key, "aggregate", model, args, self.selections.aggregate(model, nodes, path))
-        return TableQuery(key, "rows", model, args, self.selections.rows(model, nodes, path))
+            aggregate = self.selections.aggregate(model, nodes, path)
+            return TableQuery(key, "aggregate", model, args, aggregate, aggregate_tree(aggregate))
+        rows = self.selections.rows(model, nodes, path)
+        return TableQuery(key, "rows", model, args, rows, rows_tree(rows))
 
     def _action(
         self, root_type: GraphQLObjectType, key: str, role: ActionRootField, nodes: list[FieldNode], path: str
@@ -164,4 +189,13 @@ class RootPlanner:
         selection = None
         if isinstance(self.schema.graphql.get_type(output_type), GraphQLObjectType):
             selection = self.selections.output(output_type, nodes, path)
-        return ActionQuery(key, role.action, arguments, selection)
+        return ActionQuery(key, role.action, arguments, selection, output_tree(selection))
+
+    def _remote(
+        self, root_type: GraphQLObjectType, key: str, role: RemoteRootField, nodes: list[FieldNode], path: str
+    ) -> RemoteRootQuery:
+        remote = self.schema.remote_schemas[role.remote_schema]
+        selections = self.selections.joins.remote
+        field, tree = selections.field(remote, root_type, key, nodes, path)
+        variables = selections.variable_definitions(remote, [field])
+        return RemoteRootQuery(key, remote.name, role.operation, field, variables, tree)

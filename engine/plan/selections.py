@@ -1,15 +1,18 @@
 """Selection sets as plan nodes: table rows, aggregates, and action outputs with their joins.
 
 Fragments, ``@skip``/``@include`` and merged fields are resolved by graphql-core's field collection;
-every item keeps the client's alias (its response key). For an action output, each relationship
-field becomes an ``OutputJoin`` whose join keys are read from fields of the same object: the
-client's own selection of that field when there is one (under any alias), otherwise a phantom field
-added under a generated alias (``id_join_column_``) and removed from the answer after the join.
+every item keeps the client's alias (its response key). A relationship field that crosses a
+boundary (to another source's table, a remote schema or an action) becomes a placeholder
+(``JoinOut`` in a table row, ``OutputJoin`` in an action output) whose call ``engine.plan.joins``
+plans; its join keys are read from fields of the same object: the client's own selection of that
+field when there is one (under any alias), otherwise a phantom field added under a generated alias
+(``id_join_column_``) and removed from the answer after the join. A join key of an action output
+may be a dotted path into nested objects (``author.id``), read into a phantom field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graphql import (
@@ -17,7 +20,10 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLField,
+    GraphQLInterfaceType,
     GraphQLObjectType,
+    GraphQLOutputType,
+    VariableDefinitionNode,
     get_named_type,
 )
 from graphql.execution.collect_fields import collect_sub_fields
@@ -26,6 +32,7 @@ from graphql.execution.values import get_argument_values
 from engine.graphql_errors import RequestError
 from engine.plan.arguments import ArgumentReader
 from engine.plan.document import reword
+from engine.plan.joins import JoinPlanner
 from engine.plan.nodes import (
     AggregateFieldsOut,
     AggregateRelOut,
@@ -34,32 +41,35 @@ from engine.plan.nodes import (
     ColumnOut,
     CountOut,
     FunctionOut,
-    Join,
-    JoinKey,
+    JoinOut,
     LiteralOut,
     NodesOut,
     ObjectRelOut,
     OutputItem,
     OutputJoin,
     OutputObject,
+    OutputPath,
     OutputSelection,
     OutputValue,
+    PhantomColumnOut,
     RowItem,
     RowSelection,
-    SelectArgs,
 )
+from engine.plan.remote import phantom_alias
 from engine.schema import naming
-from engine.schema.model import ColumnField, GatewaySchema, JoinField, RelationshipField, TableModel
+from engine.schema.model import (
+    ActionJoinField,
+    ColumnField,
+    GatewaySchema,
+    JoinField,
+    RelationshipField,
+    RemoteJoinField,
+    TableModel,
+)
 
 TYPENAME = "__typename"
+JOIN_ROLES = (JoinField, RemoteJoinField, ActionJoinField)
 Fields = dict[str, list[FieldNode]]
-
-
-def phantom_alias(field_name: str, taken: list[str]) -> str:
-    """``<field>_join_column`` padded with ``_`` until it is longer than every alias in ``taken``."""
-    alias = f"{field_name}_join_column"
-    longest = max((len(key) for key in taken), default=0)
-    return alias + "_" * max(0, longest + 1 - len(alias))
 
 
 class SelectionPlanner:
@@ -71,11 +81,16 @@ class SelectionPlanner:
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: dict[str, Any],
         reader: ArgumentReader,
+        variable_definitions: Sequence[VariableDefinitionNode] = (),
+        raw_variables: Mapping[str, Any] | None = None,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
         self.reader = reader
+        self.variable_definitions = tuple(variable_definitions)
+        self.raw_variables = dict(raw_variables or {})
+        self.joins = JoinPlanner(self)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -100,18 +115,39 @@ class SelectionPlanner:
 
     def field_arguments(self, type_name: str, nodes: list[FieldNode], path: str) -> dict[str, Any]:
         """The coerced arguments of the field ``nodes`` select on ``type_name``."""
-        field = self.object_type(type_name).fields[nodes[0].name.value]
+        field = self._fields_of(type_name)[nodes[0].name.value]
         return self.arguments(field, nodes[0], path)
+
+    def field_type(self, type_name: str, field_name: str) -> GraphQLOutputType:
+        """The type of a field of an object or interface type."""
+        return self._fields_of(type_name)[field_name].type
+
+    def _fields_of(self, type_name: str) -> Mapping[str, GraphQLField]:
+        found = self.schema.graphql.get_type(type_name)
+        assert isinstance(found, GraphQLObjectType | GraphQLInterfaceType)
+        return found.fields
 
     # --- table rows ---------------------------------------------------------------------------
 
     def rows(self, model: TableModel, nodes: list[FieldNode], path: str) -> RowSelection:
         """The row selection made by ``nodes`` (fields whose type is the table's row type)."""
         fields = self.sub_fields(model.type_name, nodes)
-        return tuple(
-            self._row_item(model, key, field_nodes, f"{path}.selectionSet.{key}")
-            for key, field_nodes in fields.items()
-        )
+        items: dict[str, RowItem] = {}
+        joins = {}
+        for key, field_nodes in fields.items():
+            role = self.schema.role_of(model.type_name, field_nodes[0].name.value)
+            if isinstance(role, JOIN_ROLES):
+                joins[key] = (role, field_nodes)
+                items[key] = LiteralOut(key, "")  # keeps the field's place until its join is planned
+            else:
+                items[key] = self._row_item(model, key, field_nodes, f"{path}.selectionSet.{key}")
+        if not joins:
+            return tuple(items.values())
+        keys = _RowKeys(model, items, list(fields))
+        for key, (role, field_nodes) in joins.items():
+            here = f"{path}.selectionSet.{key}"
+            items[key] = JoinOut(key, self.joins.call(model.type_name, role, field_nodes, here, keys.alias))
+        return tuple(items.values()) + tuple(keys.phantoms.values())
 
     def _row_item(self, model: TableModel, key: str, nodes: list[FieldNode], path: str) -> RowItem:
         name = nodes[0].name.value
@@ -182,23 +218,22 @@ class SelectionPlanner:
         """How to shape objects of a custom type from a handler's answer, joins and phantoms included."""
         fields = self.sub_fields(type_name, nodes)
         items: dict[str, OutputItem] = {}
-        joins: dict[str, tuple[JoinField, list[FieldNode]]] = {}
+        joins = {}
         for key, field_nodes in fields.items():
             name = field_nodes[0].name.value
             role = self.schema.role_of(type_name, name)
             if name == TYPENAME:
                 items[key] = LiteralOut(key, type_name)
-            elif isinstance(role, JoinField):
+            elif isinstance(role, JOIN_ROLES):
                 joins[key] = (role, field_nodes)
                 items[key] = LiteralOut(key, "")  # keeps the field's place until its join is planned
             else:
                 items[key] = self._output_item(type_name, key, field_nodes, f"{path}.selectionSet.{key}")
-        phantoms: dict[str, OutputValue] = {}
+        keys = _OutputKeys(items, list(fields))
         for key, (role, field_nodes) in joins.items():
-            keys = self._join_keys(role, items, phantoms, list(fields))
-            join = self._join(type_name, role, keys, field_nodes, f"{path}.selectionSet.{key}")
-            items[key] = OutputJoin(key, join)
-        return tuple(items.values()) + tuple(phantoms.values())
+            here = f"{path}.selectionSet.{key}"
+            items[key] = OutputJoin(key, self.joins.call(type_name, role, field_nodes, here, keys.alias))
+        return tuple(items.values()) + tuple(keys.phantoms.values())
 
     def _output_item(self, type_name: str, key: str, nodes: list[FieldNode], path: str) -> OutputItem:
         name = nodes[0].name.value
@@ -207,36 +242,44 @@ class SelectionPlanner:
             return OutputObject(key, name, self.output(field_type.name, nodes, path))
         return OutputValue(key, name)
 
-    def _join_keys(
-        self,
-        role: JoinField,
-        items: Mapping[str, OutputItem],
-        phantoms: dict[str, OutputValue],
-        taken: list[str],
-    ) -> tuple[JoinKey, ...]:
-        selected = {item.name: item.alias for item in items.values() if isinstance(item, OutputValue)}
-        target = self.schema.tables[role.target]
-        keys = []
-        for field_name, column in role.mapping:
-            alias = selected.get(field_name)
-            if alias is None:
-                if field_name not in phantoms:
-                    phantoms[field_name] = OutputValue(
-                        phantom_alias(field_name, taken), field_name, phantom=True
-                    )
-                alias = phantoms[field_name].alias
-            keys.append(JoinKey(alias, column, target.column_types[column]))
-        return tuple(keys)
 
-    def _join(
-        self, type_name: str, role: JoinField, keys: tuple[JoinKey, ...], nodes: list[FieldNode], path: str
-    ) -> Join:
-        target = self.schema.tables[role.target]
-        if role.kind == "object":
-            args = SelectArgs(where=self.reader.row_filter(target))
-            return Join("object", target, keys, args, self.rows(target, nodes, path))
-        arguments = self.field_arguments(type_name, nodes, path)
-        args = self.reader.select_args(target, arguments, path)
-        if role.aggregate:
-            return Join("aggregate", target, keys, args, self.aggregate(target, nodes, path))
-        return Join("array", target, keys, args, self.rows(target, nodes, path))
+class _RowKeys:
+    """Where a row's join columns sit: the client's own selection of the column, or a phantom column."""
+
+    def __init__(self, model: TableModel, items: Mapping[str, RowItem], taken: list[str]) -> None:
+        self.model = model
+        self.selected = {item.column: item.alias for item in items.values() if type(item) is ColumnOut}
+        self.taken = taken
+        self.phantoms: dict[str, PhantomColumnOut] = {}
+
+    def alias(self, column: str) -> str:
+        """The response key of ``column`` in each row."""
+        if column in self.selected:
+            return self.selected[column]
+        if column not in self.phantoms:
+            alias = phantom_alias(column, self.taken)
+            self.taken.append(alias)
+            self.phantoms[column] = PhantomColumnOut(alias, column, self.model.column_types[column])
+        return self.phantoms[column].alias
+
+
+class _OutputKeys:
+    """Where an output object's join fields sit: the client's own selection, or a phantom field."""
+
+    def __init__(self, items: Mapping[str, OutputItem], taken: list[str]) -> None:
+        self.selected = {item.name: item.alias for item in items.values() if isinstance(item, OutputValue)}
+        self.taken = taken
+        self.phantoms: dict[str, OutputValue | OutputPath] = {}
+
+    def alias(self, field: str) -> str:
+        """The response key of a join field (a field name or a dotted path) in each object."""
+        if field in self.selected:
+            return self.selected[field]
+        if field not in self.phantoms:
+            alias = phantom_alias(field.replace(".", "_"), self.taken)
+            self.taken.append(alias)
+            path = tuple(field.split("."))
+            self.phantoms[field] = (
+                OutputValue(alias, field, phantom=True) if len(path) == 1 else OutputPath(alias, path)
+            )
+        return self.phantoms[field].alias

@@ -2,7 +2,8 @@
 
 A custom object type's relationships to tables become fields of that type: an object relationship
 is the target row type, an array relationship a list with the usual selection arguments plus its
-``<name>_aggregate`` sibling. They appear only when the role can read the target table.
+``<name>_aggregate`` sibling. They appear only when the role can read the target table. Its
+relationships to remote schema fields and actions come from ``engine.schema.joins``.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from graphql import (
     parse_type,
 )
 
-from engine.metadata import Action, CustomObject, CustomTypes, QualifiedTable, TypeRelationship
-from engine.schema import naming
-from engine.schema.model import ActionRootField, FieldRole, JoinField, OutputField, TableModel
+from engine.metadata import Action, CustomObject, CustomTypes, QualifiedTable
+from engine.schema.joins import JoinFields, table_target_fields
+from engine.schema.model import ActionRootField, FieldRole, OutputField, TableModel
 from engine.schema.registry import TypeRegistry
 from engine.schema.scalars import passthrough_scalar
 from engine.schema.tables import TableTypes
@@ -47,14 +48,18 @@ class ActionTypes:
         tables: TableTypes,
         models: Mapping[TableKey, TableModel],
         roles: dict[tuple[str, str], FieldRole],
+        joins: JoinFields,
     ) -> None:
         self.registry = registry
         self.tables = tables
         self.models = models
         self.roles = roles
+        self.joins = joins
+        self.custom_types = CustomTypes()
 
     def build_custom_types(self, custom_types: CustomTypes) -> None:
         """Register every custom type whose name is still free."""
+        self.custom_types = custom_types
         for scalar in custom_types.scalars:
             if not self.registry.has(scalar.name):
                 self.registry.add(passthrough_scalar(scalar.name, scalar.description))
@@ -121,15 +126,7 @@ class ActionTypes:
         for object_field in obj.fields:
             self.roles[(obj.name, object_field.name)] = OutputField(object_field.name)
         for relationship in obj.relationships:
-            target = self.models.get((relationship.source, relationship.remote_table))
-            if target is None:
-                continue
-            mapping = tuple(relationship.field_mapping.items())
-            self.roles[(obj.name, relationship.name)] = JoinField(relationship, target.type_name, mapping)
-            if relationship.type == "array" and target.access.allow_aggregations:
-                self.roles[(obj.name, naming.aggregate_field_name(relationship.name))] = JoinField(
-                    relationship, target.type_name, mapping, aggregate=True
-                )
+            self.joins.custom_table_join(self.custom_types, obj, relationship)
 
     def _object_fields(self, obj: CustomObject) -> dict[str, GraphQLField]:
         fields = {
@@ -139,30 +136,6 @@ class ActionTypes:
         for relationship in obj.relationships:
             target = self.models.get((relationship.source, relationship.remote_table))
             if target is not None:
-                fields.update(self._relationship_fields(relationship, target))
-        return fields
-
-    def _relationship_fields(
-        self, relationship: TypeRelationship, target: TableModel
-    ) -> dict[str, GraphQLField]:
-        name = target.type_name
-        if relationship.type == "object":
-            return {
-                relationship.name: GraphQLField(
-                    self.tables.object_type(name), description="An object relationship"
-                )
-            }
-        fields = {
-            relationship.name: GraphQLField(
-                self.tables.rows_type(name),
-                self.tables.select_arguments(name),
-                description="An array relationship",
-            )
-        }
-        if target.access.allow_aggregations:
-            fields[naming.aggregate_field_name(relationship.name)] = GraphQLField(
-                self.tables.aggregate_type(name),
-                self.tables.select_arguments(name),
-                description="An aggregate relationship",
-            )
+                fields.update(table_target_fields(self.tables, relationship.name, relationship.type, target))
+        fields.update(self.joins.custom_object_fields(obj))
         return fields

@@ -1,8 +1,9 @@
 """Builds the GraphQL schema one role sees from consistent metadata and the live environment.
 
-``query_root`` holds every readable table's ``<table>``, ``<table>_by_pk`` and ``<table>_aggregate``
-and the query actions; ``mutation_root`` the synchronous mutation actions. The schema carries no
-resolvers: it serves validation and introspection, and the recorded field roles drive the planner.
+``query_root`` holds every readable table's ``<table>``, ``<table>_by_pk`` and ``<table>_aggregate``,
+the query actions and the remote schemas' query fields; ``mutation_root`` the tables' mutations
+(``engine.schema.mutations``), the synchronous mutation actions and the remote schemas' mutations. The schema carries no resolvers: it serves validation and
+introspection, and the recorded field roles drive the planner.
 """
 
 from __future__ import annotations
@@ -14,8 +15,18 @@ from engine.metadata import Action, Metadata, Source
 from engine.naming import source_namespace, source_root_field_name, table_root_fields
 from engine.schema import naming
 from engine.schema.actions import ActionTypes
-from engine.schema.model import FieldRole, GatewaySchema, NamespaceField, TableModel, TableRootField
+from engine.schema.joins import JoinFields
+from engine.schema.model import (
+    FieldRole,
+    GatewaySchema,
+    NamespaceField,
+    RemoteSchemaModel,
+    TableModel,
+    TableRootField,
+)
+from engine.schema.mutations import TableMutationFields
 from engine.schema.registry import TypeRegistry
+from engine.schema.remote_types import RemoteTypes
 from engine.schema.tables import TableTypes
 from engine.schema.tables_model import ADMIN_ROLE, TableKey, table_models
 
@@ -30,12 +41,23 @@ def build_gateway_schema(
     roles: dict[tuple[str, str], FieldRole] = {}
     models = table_models(metadata, environment, role)
     by_type = _unique_types(models)
-    tables = TableTypes(registry, by_type, roles)
+    joins = JoinFields(metadata, role, registry, models, roles)
+    tables = TableTypes(registry, by_type, roles, joins.table_fields)
     tables.build_all()
-    actions = ActionTypes(registry, tables, models, roles)
+    unrestricted = (
+        by_type if role == ADMIN_ROLE else _unique_types(table_models(metadata, environment, ADMIN_ROLE))
+    )
+    table_mutations = TableMutationFields(registry, tables, by_type, unrestricted, roles).root_fields(
+        metadata, environment, role
+    )
+    actions = ActionTypes(registry, tables, models, roles, joins)
+    joins.tables, joins.actions = tables, actions
     actions.build_custom_types(metadata.custom_types)
+    remote = RemoteTypes(registry, roles, joins.remote_object_fields)
+    joins.remote_types = remote
+    joins.remote_schemas.update(_remote_schemas(metadata, environment, remote))
     query = _table_root_fields(metadata, models, by_type, tables, roles)
-    mutation: dict[str, GraphQLField] = {}
+    mutation: dict[str, GraphQLField] = dict(table_mutations)
     for action in _visible_actions(metadata, role):
         root_fields, root = (
             (query, naming.QUERY_ROOT)
@@ -44,16 +66,34 @@ def build_gateway_schema(
         )
         if action.name not in root_fields:
             root_fields[action.name] = actions.action_field(action, root)
+    for model in joins.remote_schemas.values():
+        _add_free(query, remote.root_fields(model, "query", naming.QUERY_ROOT))
+        _add_free(mutation, remote.root_fields(model, "mutation", naming.MUTATION_ROOT))
     if not query:
         query[NO_QUERIES_FIELD] = GraphQLField(GraphQLNonNull(GraphQLString))
     schema = GraphQLSchema(
         query=GraphQLObjectType(naming.QUERY_ROOT, query),
         mutation=GraphQLObjectType(naming.MUTATION_ROOT, mutation) if mutation else None,
     )
-    unrestricted = (
-        by_type if role == ADMIN_ROLE else _unique_types(table_models(metadata, environment, ADMIN_ROLE))
-    )
-    return GatewaySchema(schema, role, by_type, roles, unrestricted)
+    return GatewaySchema(schema, role, by_type, roles, unrestricted, dict(joins.remote_schemas))
+
+
+def _remote_schemas(
+    metadata: Metadata, environment: Environment, remote: RemoteTypes
+) -> dict[str, RemoteSchemaModel]:
+    """The remote schemas whose types fit into the schema, their types registered."""
+    models = {}
+    for remote_schema in metadata.remote_schemas:
+        schema = environment.remote_schemas.get(remote_schema.name)
+        model = None if schema is None else remote.add(remote_schema, schema)
+        if model is not None:
+            models[remote_schema.name] = model
+    return models
+
+
+def _add_free(fields: dict[str, GraphQLField], new: dict[str, GraphQLField]) -> None:
+    """Add the fields whose names are still free (validation reports the others)."""
+    fields.update((name, field) for name, field in new.items() if name not in fields)
 
 
 def _unique_types(models: dict[TableKey, TableModel]) -> dict[str, TableModel]:

@@ -15,7 +15,8 @@ from typing import Any
 from graphql import GraphQLSchema
 
 from engine.lru import LruCache
-from engine.metadata import Action, QualifiedTable, TypeRelationship
+from engine.metadata import Action, QualifiedTable, RemoteSchemaDefinition, ToAction, ToRemoteSchema
+from engine.schema.mutation_model import MutationRootField
 from engine.sources import SourceSpec
 
 DOCUMENT_CACHE_SIZE = 512
@@ -123,20 +124,37 @@ class OutputField:
 
 @dataclass(frozen=True)
 class JoinField:
-    """A relationship from a custom object type to a table (or its ``_aggregate`` sibling).
+    """A relationship to a table across a boundary (or its ``_aggregate`` sibling), ``kind`` object or array.
 
-    ``mapping`` pairs each field of the custom object with the target column it must equal.
+    From a custom object type, a table of another source or a remote object type. ``mapping`` pairs
+    each join field of the left-hand side (a column, a remote field, or a field path of a custom
+    object) with the target column it must equal; ``many`` says the one join field holds a list of
+    keys (the rows whose column is in the list).
     """
 
-    relationship: TypeRelationship
+    name: str
+    kind: str
     target: str
     mapping: tuple[tuple[str, str], ...]
     aggregate: bool = False
+    many: bool = False
 
-    @property
-    def kind(self) -> str:
-        """``object`` or ``array``."""
-        return self.relationship.type
+
+@dataclass(frozen=True)
+class RemoteJoinField:
+    """A relationship to a remote schema field (``to_remote_schema``), from any left-hand side."""
+
+    name: str
+    target: ToRemoteSchema
+
+
+@dataclass(frozen=True)
+class ActionJoinField:
+    """A relationship to an action (``to_action``), from any left-hand side."""
+
+    name: str
+    target: ToAction
+    action: Action
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,31 @@ class NamespaceField:
     type_name: str
 
 
+@dataclass(frozen=True)
+class RemoteRootField:
+    """A root field of a remote schema: ``field`` is its name there, ``operation`` query or mutation."""
+
+    remote_schema: str
+    operation: str
+    field: str
+
+
+@dataclass(frozen=True)
+class RemoteNamespaceField:
+    """The root field a remote schema's customization nests its root fields under."""
+
+    remote_schema: str
+    type_name: str
+
+
+@dataclass(frozen=True)
+class RemoteField:
+    """A field of a remote object or interface type: ``field`` is its name in the remote schema."""
+
+    remote_schema: str
+    field: str
+
+
 FieldRole = (
     ColumnField
     | RelationshipField
@@ -153,8 +196,35 @@ FieldRole = (
     | ActionRootField
     | OutputField
     | JoinField
+    | RemoteJoinField
+    | ActionJoinField
     | NamespaceField
+    | RemoteRootField
+    | RemoteNamespaceField
+    | RemoteField
+    | MutationRootField
 )
+JoinRole = JoinField | RemoteJoinField | ActionJoinField
+
+
+@dataclass(frozen=True)
+class RemoteSchemaModel:
+    """A remote schema as the gateway serves it: how to call it and its type names both ways.
+
+    ``schema`` is the remote's own (introspected) schema; ``type_names`` maps each of its types the
+    gateway copies to the gateway's (customized) name, ``original_types`` the other way.
+    """
+
+    name: str
+    definition: RemoteSchemaDefinition
+    schema: GraphQLSchema
+    type_names: Mapping[str, str]
+    original_types: Mapping[str, str]
+
+    @cached_property
+    def renames_types(self) -> bool:
+        """True when some type is known under another name in the gateway (``__typename`` changes)."""
+        return any(original != renamed for original, renamed in self.type_names.items())
 
 
 @dataclass(frozen=True)
@@ -162,7 +232,8 @@ class GatewaySchema:
     """The GraphQL schema of one role with the meaning of its fields, and its parsed-document cache.
 
     ``tables`` are the tables as the role sees them; ``all_tables`` every table as admin sees it,
-    which the role's row filters may reach through relationships and ``_exists``.
+    which the role's row filters may reach through relationships and ``_exists``. ``remote_schemas``
+    are the remote schemas whose fields the schema serves.
     """
 
     graphql: GraphQLSchema
@@ -170,6 +241,7 @@ class GatewaySchema:
     tables: Mapping[str, TableModel]
     fields: Mapping[tuple[str, str], FieldRole]
     all_tables: Mapping[str, TableModel] = field(default_factory=dict)
+    remote_schemas: Mapping[str, RemoteSchemaModel] = field(default_factory=dict)
     documents: LruCache[Any] = field(default_factory=lambda: LruCache(DOCUMENT_CACHE_SIZE), compare=False)
 
     def role_of(self, parent_type: str, field_name: str) -> FieldRole | None:

@@ -3,12 +3,13 @@
 For a table type ``author`` this registers ``author``, ``author_bool_exp``, ``author_order_by``,
 ``author_select_column``, and when the role may aggregate, ``author_aggregate``,
 ``author_aggregate_fields``, ``author_<fn>_fields`` and the matching ``*_order_by`` inputs. Types of
-related tables are looked up lazily (thunks), so tables may refer to each other in cycles.
+related tables are looked up lazily (thunks), so tables may refer to each other in cycles. A table's
+remote relationships (to other sources, remote schemas and actions) come from ``remote_fields``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from graphql import (
     GraphQLArgument,
@@ -63,10 +64,12 @@ class TableTypes:
         registry: TypeRegistry,
         models: Mapping[str, TableModel],
         roles: dict[tuple[str, str], FieldRole],
+        remote_fields: Callable[[TableModel], dict[str, GraphQLField]] | None = None,
     ) -> None:
         self.registry = registry
         self.models = models
         self.roles = roles
+        self.remote_fields = remote_fields
 
     def build_all(self) -> None:
         """Register the types of every model."""
@@ -155,6 +158,8 @@ class TableTypes:
         fields = {column.field_name: GraphQLField(self._column_type(column)) for column in model.columns}
         for relationship in model.relationships:
             fields.update(self._relationship_fields(relationship))
+        if self.remote_fields is not None:
+            fields.update(self.remote_fields(model))
         return fields
 
     def _column_type(self, column: ColumnModel) -> GraphQLOutputType:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from engine.environment import Environment
 from engine.metadata import Metadata
 from engine.validation.actions import check_actions
+from engine.validation.custom_type_joins import check_custom_type_joins
 from engine.validation.custom_types import check_custom_types
 from engine.validation.database import check_sources, check_tables
 from engine.validation.local_relationships import check_local_relationships
@@ -34,13 +35,18 @@ from engine.validation.objects import (
     table_id,
 )
 from engine.validation.permissions import check_permissions
-from engine.validation.remote_relationships import check_remote_relationships
+from engine.validation.remote_relationships import (
+    check_remote_relationships,
+    check_remote_relationships_to_actions,
+)
 from engine.validation.remote_schema_relationships import (
     RemoteTypeInferenceError,
     check_remote_schema_relationships,
+    check_remote_schema_relationships_to_actions,
     infer_remote_relationship_type,
 )
 from engine.validation.remote_schemas import check_remote_schemas
+from engine.validation.remote_type_names import check_remote_type_names
 from engine.validation.root_fields import check_root_fields
 from engine.validation.state import ValidationState
 
@@ -54,7 +60,11 @@ STEPS: tuple[Callable[[ValidationState], None], ...] = (
     check_remote_schema_relationships,
     check_custom_types,
     check_actions,
+    check_remote_relationships_to_actions,
+    check_remote_schema_relationships_to_actions,
+    check_custom_type_joins,
     check_root_fields,
+    check_remote_type_names,
 )
 
 

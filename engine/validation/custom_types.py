@@ -178,7 +178,8 @@ class CustomTypesCheck:
     def object_name_problems(self, obj: CustomObject, base: str) -> list[Problem]:
         """Field and relationship names of an object are unique together."""
         named = [(field.name, f"{base}.fields[{i}].name") for i, field in enumerate(obj.fields)]
-        named += [(rel.name, f"{base}.relationships[{i}].name") for i, rel in enumerate(obj.relationships)]
+        relationships = (*obj.relationships, *obj.remote_relationships)
+        named += [(rel.name, f"{base}.relationships[{i}].name") for i, rel in enumerate(relationships)]
         again = repeated([name for name, _ in named])
         if not again:
             return []
@@ -201,14 +202,21 @@ class CustomTypesCheck:
         problems = []
         for field_name, column in relationship.field_mapping.items():
             path = child_path(f"{base}.field_mapping", field_name)
-            field = obj.field(field_name)
-            if field is None:
+            fields = self.types.field_path(obj, field_name)
+            if fields is None:
                 message = (
                     f"the field {quoted(field_name)} {of} in object type {quoted(obj.name)} does not exist"
                 )
                 problems.append(problem(message, path))
-            elif is_list_type(field.type):
+            elif "." in field_name and self.types.object(base_type_name(fields[-1].type)) is not None:
+                message = (
+                    f"the field {quoted(field_name)} {of} in object type {quoted(obj.name)} is an object"
+                )
+                problems.append(problem(message, path))
+            elif any(is_list_type(field.type) for field in fields) and not self.takes_list_key(relationship):
                 message = f"the type of the field {quoted(field_name)} {of} in object type {quoted(obj.name)} is a list type"
+                if relationship.type == "array":
+                    message += "; a list of keys needs a field mapping of one field"
                 problems.append(problem(message, path))
             if not table.has_column(column):
                 message = (
@@ -217,3 +225,8 @@ class CustomTypesCheck:
                 )
                 problems.append(problem(message, path))
         return problems
+
+    @staticmethod
+    def takes_list_key(relationship: TypeRelationship) -> bool:
+        """A list of keys (rows whose column is in the list) suits an array relationship on one field."""
+        return relationship.type == "array" and len(relationship.field_mapping) == 1

@@ -1,9 +1,11 @@
-"""Checks of a join's right-hand side, shared by relationships on tables and on remote schema types.
+"""Checks of a join's right-hand side, shared by relationships on tables, remote schema and custom types.
 
 ``to_source``: the source is healthy, the table is tracked there, the mapped columns exist (and do
 not reference an enum table). ``to_remote_schema``: the remote schema is healthy and ``remote_field``
 is a path of fields from its query root, intermediate ones returning object types, with arguments
-that exist and whose ``$variables`` are all join fields (reference §1.10).
+that exist and whose ``$variables`` are all join fields (reference §1.10). ``to_action``: the action
+is healthy, the arguments exist and their variables are join fields. A ``batch`` (list mode) needs
+a list argument fed by the one join field, and a result that is a list of objects carrying the key.
 """
 
 from __future__ import annotations
@@ -11,10 +13,29 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, get_named_type
+from graphql import (
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLType,
+    get_named_type,
+    get_nullable_type,
+    is_leaf_type,
+    is_list_type,
+)
 
 from engine.errors import Code
-from engine.metadata import QualifiedTable, ToRemoteSchema, ToSource
+from engine.metadata import (
+    CustomTypes,
+    ListBatch,
+    QualifiedTable,
+    ToAction,
+    ToRemoteSchema,
+    ToSource,
+    base_type_name,
+)
+from engine.metadata import is_list_type as is_list_type_text
 from engine.metadata.reader import child_path
 from engine.validation.objects import Problem, quoted
 from engine.validation.problems import missing_column
@@ -55,7 +76,125 @@ def to_remote_schema_problems(state: ValidationState, target: ToRemoteSchema, ba
     if schema is None:
         message = f"remote schema with name {quoted(target.remote_schema)} not found"
         return [Problem(message, Code.REMOTE_SCHEMA_ERROR, f"{base}.remote_schema")]
-    return remote_field_problems(schema, target, f"{base}.remote_field")
+    problems = remote_field_problems(schema, target, f"{base}.remote_field")
+    if problems or target.batch is None:
+        return problems
+    return remote_batch_problems(schema, target, target.batch, f"{base}.batch")
+
+
+def remote_leaf_field(schema: GraphQLSchema, target: ToRemoteSchema) -> GraphQLField | None:
+    """The field at the end of ``remote_field``, when the whole path exists."""
+    parent: GraphQLType | None = schema.query_type
+    field = None
+    for name, _ in target.field_path():
+        if not isinstance(parent, GraphQLObjectType) or name not in parent.fields:
+            return None
+        field = parent.fields[name]
+        parent = get_named_type(field.type)
+    return field
+
+
+def remote_batch_problems(
+    schema: GraphQLSchema, target: ToRemoteSchema, batch: ListBatch, path: str
+) -> list[Problem]:
+    """List mode: a list argument of the leaf field fed by the join field, a list of keyed objects back."""
+    leaf = remote_leaf_field(schema, target)
+    assert leaf is not None
+    arguments = target.field_path()[-1][1]
+    argument = leaf.args.get(batch.list_argument)
+    problems = batch_argument_problems(
+        batch,
+        None if argument is None else is_list_type(get_nullable_type(argument.type)),  # type: ignore[arg-type]
+        arguments,
+        target.lhs_fields,
+        path,
+    )
+    element = get_named_type(leaf.type)
+    returns_list = is_list_type(get_nullable_type(leaf.type))  # type: ignore[arg-type]
+    if not returns_list or not isinstance(element, GraphQLObjectType | GraphQLInterfaceType):
+        message = "in list mode the remote field must return a list of objects"
+        return [*problems, Problem(message, Code.REMOTE_SCHEMA_ERROR, path)]
+    key = element.fields.get(batch.key_field)
+    if key is None or key.args or not is_leaf_type(get_nullable_type(key.type)):  # type: ignore[arg-type]
+        message = f"{quoted(batch.key_field)} is not an argument-less scalar field of {quoted(element.name)}"
+        problems.append(Problem(message, Code.REMOTE_SCHEMA_ERROR, f"{path}.key_field"))
+    return problems
+
+
+def batch_argument_problems(
+    batch: ListBatch,
+    argument_is_list: bool | None,
+    arguments: Mapping[str, Any],
+    lhs_fields: Sequence[str],
+    path: str,
+) -> list[Problem]:
+    """The list argument exists, takes a list, and is the one argument fed by the one join field."""
+    where = f"{path}.list_argument"
+    if argument_is_list is None:
+        return [Problem(f"argument {quoted(batch.list_argument)} not found", Code.NOT_FOUND, where)]
+    if not argument_is_list:
+        return [
+            Problem(
+                f"argument {quoted(batch.list_argument)} does not take a list", Code.INVALID_PARAMS, where
+            )
+        ]
+    template = arguments.get(batch.list_argument)
+    expected = [f"${field}" for field in lhs_fields]
+    if len(expected) != 1 or template != expected[0]:
+        message = (
+            f"in list mode, the argument {quoted(batch.list_argument)} must be set to the one join field "
+            f'(for example "$id"), and no other argument may use a join field'
+        )
+        return [Problem(message, Code.INVALID_PARAMS, where)]
+    others = [name for name, value in arguments.items() if name != batch.list_argument]
+    if any(True for name in others for _ in variables(arguments[name], path)):
+        message = "in list mode, no argument but the list argument may use a join field"
+        return [Problem(message, Code.INVALID_PARAMS, where)]
+    return []
+
+
+def to_action_problems(
+    state: ValidationState, custom_types: CustomTypes, target: ToAction, base: str
+) -> list[Problem]:
+    """Problems of a ``to_action`` target whose keys sit at ``base``."""
+    action = state.actions.get(target.action)
+    if action is None:
+        message = f"action with name {quoted(target.action)} not found"
+        return [Problem(message, Code.NOT_FOUND, f"{base}.action")]
+    if action.definition.type != "query":
+        message = (
+            f"the action {quoted(target.action)} is a mutation; relationships join to query actions only"
+        )
+        return [Problem(message, Code.NOT_SUPPORTED, f"{base}.action")]
+    declared = {argument.name: argument for argument in action.definition.arguments}
+    problems = []
+    for name, value in target.arguments.items():
+        value_path = child_path(f"{base}.arguments", name)
+        if name not in declared:
+            message = f"argument with name {quoted(name)} not found in action {quoted(action.name)}"
+            problems.append(Problem(message, Code.NOT_FOUND, value_path))
+            continue
+        problems += [
+            Problem(f"variable {quoted(variable)} is not found", Code.INVALID_PARAMS, variable_path)
+            for variable, variable_path in variables(value, value_path)
+            if variable not in target.lhs_fields
+        ]
+    if problems or target.batch is None:
+        return problems
+    argument = declared.get(target.batch.list_argument)
+    is_list = None if argument is None else is_list_type_text(argument.type)
+    problems = batch_argument_problems(
+        target.batch, is_list, target.arguments, target.lhs_fields, f"{base}.batch"
+    )
+    output = custom_types.object(base_type_name(action.definition.output_type))
+    if output is None or not is_list_type_text(action.definition.output_type):
+        message = f"in list mode the action {quoted(action.name)} must return a list of objects"
+        return [*problems, Problem(message, Code.INVALID_PARAMS, f"{base}.batch")]
+    key = output.field(target.batch.key_field)
+    if key is None or custom_types.object(base_type_name(key.type)) is not None:
+        message = f"{quoted(target.batch.key_field)} is not a scalar field of {quoted(output.name)}"
+        problems.append(Problem(message, Code.INVALID_PARAMS, f"{base}.batch.key_field"))
+    return problems
 
 
 def remote_field_problems(schema: GraphQLSchema, target: ToRemoteSchema, path: str) -> list[Problem]:

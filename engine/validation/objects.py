@@ -25,6 +25,7 @@ from engine.metadata import (
     RemoteSchemaRelationship,
     Source,
     Table,
+    TypeRemoteRelationship,
 )
 
 ObjectId = tuple[str, ...]
@@ -255,6 +256,18 @@ def custom_types_object(custom_types: CustomTypes) -> MetadataObject:
     """The custom types, defined like ``set_custom_types`` arguments."""
     return MetadataObject(
         custom_types_id(), "custom_types", "custom_types custom_types", custom_types.to_dict()
+    )
+
+
+def custom_type_relationship_object(type_name: str, relationship: TypeRemoteRelationship) -> MetadataObject:
+    """A custom object type's relationship to a remote schema field or an action."""
+    definition = {"type_name": type_name, **relationship.to_dict()}
+    return MetadataObject(
+        custom_type_relationship_id(type_name, relationship.name),
+        "custom_type_relationship",
+        f"custom_type_relationship {relationship.name} on type {type_name}",
+        definition,
+        f"in custom type {quoted(type_name)}: in relationship {quoted(relationship.name)}: ",
     )
 
 

@@ -1,25 +1,35 @@
-"""Validation of relationships defined on remote schema types (to a table or to a remote schema field).
+"""Validation of relationships defined on remote schema types (to a table, a remote schema field or an action).
 
 A group of relationships names its object type (``type_name``); when it does not, the type is inferred
 as the one object type having every join field the group uses. Join fields must be argument-less
-fields of that type with a scalar or enum type; the target is checked by ``joins``.
+fields of that type with a scalar or enum type (a list of them too, when the value only fills an
+argument of a remote field or an action); the target is checked by ``joins``. Relationships to
+actions are checked in a later step, once the actions are known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLSchema, get_nullable_type, is_leaf_type
+from graphql import (
+    GraphQLList,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    get_nullable_type,
+    is_leaf_type,
+)
 
 from engine.errors import Code
-from engine.metadata import RemoteSchemaRelationship, ToSource, TypeRelationships
+from engine.metadata import RemoteSchemaRelationship, ToAction, ToSource, TypeRelationships, lhs_fields_of
 from engine.metadata.reader import child_path
-from engine.validation.joins import to_remote_schema_problems, to_source_problems
+from engine.validation.joins import to_action_problems, to_remote_schema_problems, to_source_problems
 from engine.validation.objects import Problem, quoted, remote_schema_relationship_object
 from engine.validation.state import ValidationState
 
 TO_SOURCE_PATH = "$.definition.to_source"
 TO_REMOTE_SCHEMA_PATH = "$.definition.to_remote_schema"
+TO_ACTION_PATH = "$.definition.to_action"
 
 
 class RemoteTypeInferenceError(ValueError):
@@ -35,9 +45,7 @@ def join_fields(group: TypeRelationships) -> list[str]:
     """The join fields a group of relationships uses, in order of first use."""
     fields: list[str] = []
     for relationship in group.relationships:
-        target = relationship.target
-        used = target.field_mapping if isinstance(target, ToSource) else target.lhs_fields
-        fields += [field for field in used if field not in fields]
+        fields += [field for field in lhs_fields_of(relationship.target) if field not in fields]
     return fields
 
 
@@ -66,7 +74,16 @@ def infer_remote_relationship_type(schema: GraphQLSchema, group: TypeRelationshi
 
 
 def check_remote_schema_relationships(state: ValidationState) -> None:
-    """Validate the relationships of every healthy remote schema."""
+    """Validate the relationships of every healthy remote schema, but those to actions."""
+    _check(state, lambda relationship: not isinstance(relationship.target, ToAction))
+
+
+def check_remote_schema_relationships_to_actions(state: ValidationState) -> None:
+    """Validate the relationships of healthy remote schemas that join to actions."""
+    _check(state, lambda relationship: isinstance(relationship.target, ToAction))
+
+
+def _check(state: ValidationState, selected: Callable[[RemoteSchemaRelationship], bool]) -> None:
     done = set()
     for remote_schema in state.metadata.remote_schemas:
         schema = state.remote_schemas.get(remote_schema.name)
@@ -81,10 +98,13 @@ def check_remote_schema_relationships(state: ValidationState) -> None:
                 obj = remote_schema_relationship_object(
                     remote_schema.name, group.type_name, relationship, shown_type
                 )
-                if (shown_type, relationship.name) in seen:
+                duplicated = (shown_type, relationship.name) in seen
+                seen.add((shown_type, relationship.name))
+                if not selected(relationship):
+                    continue
+                if duplicated:
                     state.report(obj.duplicated())
                     continue
-                seen.add((shown_type, relationship.name))
                 parent = schema.type_map[type_name] if type_name else None
                 problems = (
                     type_problems if parent is None else relationship_problems(state, parent, relationship)
@@ -123,15 +143,18 @@ def relationship_problems(
         paths = [child_path(f"{TO_SOURCE_PATH}.field_mapping", field) for field in target.field_mapping]
         problems += join_field_problems(parent, list(target.field_mapping), paths)
         return problems + to_source_problems(state, target, TO_SOURCE_PATH)
-    paths = [f"{TO_REMOTE_SCHEMA_PATH}.lhs_fields[{index}]" for index in range(len(target.lhs_fields))]
-    problems += join_field_problems(parent, target.lhs_fields, paths)
-    return problems + to_remote_schema_problems(state, target, TO_REMOTE_SCHEMA_PATH)
+    base = TO_ACTION_PATH if isinstance(target, ToAction) else TO_REMOTE_SCHEMA_PATH
+    paths = [f"{base}.lhs_fields[{index}]" for index in range(len(target.lhs_fields))]
+    problems += join_field_problems(parent, target.lhs_fields, paths, lists=True)
+    if isinstance(target, ToAction):
+        return problems + to_action_problems(state, state.custom_types, target, base)
+    return problems + to_remote_schema_problems(state, target, base)
 
 
 def join_field_problems(
-    parent: GraphQLObjectType, fields: Sequence[str], paths: Sequence[str]
+    parent: GraphQLObjectType, fields: Sequence[str], paths: Sequence[str], lists: bool = False
 ) -> list[Problem]:
-    """Join fields must be argument-less scalar or enum fields of the type."""
+    """Join fields must be argument-less scalar or enum fields of the type (or lists of them, with ``lists``)."""
     problems = []
     for field, path in zip(fields, paths, strict=True):
         definition = parent.fields.get(field)
@@ -140,12 +163,17 @@ def join_field_problems(
             message = f"field with name {quoted(field)} not found in type {quoted(parent.name)}"
         elif definition.args:
             message = f"field {where} takes arguments, so it cannot be a join field"
-        elif not is_scalar_or_enum(definition.type):
+        elif not is_scalar_or_enum(_list_element(definition.type) if lists else definition.type):
             message = f"field {where} is not of a scalar or enum type, so it cannot be a join field"
         else:
             continue
         problems.append(Problem(message, Code.REMOTE_SCHEMA_ERROR, path))
     return problems
+
+
+def _list_element(graphql_type: GraphQLOutputType) -> GraphQLOutputType:
+    nullable = get_nullable_type(graphql_type)  # type: ignore[arg-type]
+    return nullable.of_type if isinstance(nullable, GraphQLList) else graphql_type
 
 
 def is_scalar_or_enum(graphql_type: GraphQLOutputType) -> bool:

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "actions",
     "remote_schemas",
     "whole_metadata",
+    "scaffold",
 )
 
 

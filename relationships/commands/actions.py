@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from engine.dependencies import find_dependents
 from engine.errors import Code, EngineError
 from engine.metadata import Action, ActionDefinition, ActionPermission, CustomTypes, Metadata, Node
 from engine.validation.objects import action_id, action_permission_id, custom_types_id
-from relationships.commands import CommandContext, CommandResult, command
+from relationships.commands import CommandContext, CommandResult, command, dependency_error
 
 
 @command("set_custom_types")
@@ -52,10 +53,13 @@ def update_action(context: CommandContext, args: Node) -> CommandResult:
 
 @command("drop_action")
 def drop_action(context: CommandContext, args: Node) -> CommandResult:
-    """Remove an action together with its permissions."""
+    """Remove an action together with its permissions, unless relationships join to it."""
     name = args.key("name").name()
     args.optional_bool("clear_data", True)
     existing_action(context.metadata, name, args)
+    dependents = find_dependents(context.metadata, action_id(name))
+    if dependents:
+        raise dependency_error([d.description for d in dependents], args.path)
     actions = tuple(a for a in context.metadata.actions if a.name != name)
     return CommandResult(metadata=replace(context.metadata, actions=actions))
 

@@ -132,7 +132,7 @@ def _reread(metadata: Metadata, source: Source, table: Table) -> tuple[Source, T
 
 @command(*prefixed("create_remote_relationship"))
 def create_remote_relationship(context: CommandContext, args: Node) -> CommandResult:
-    """Add a relationship from a table to another source's table or to a remote schema field."""
+    """Add a relationship from a table to another source's table, a remote schema field or an action."""
     source, table = tracked_table(context, args)
     relationship = parse_remote_relationship(args)
     check_field_name_free(context, source, table, args.key("name"))

@@ -52,16 +52,20 @@ _RELATIONSHIP = Shape(
         )
     },
 )
+_BATCH = Shape(("list_argument", "key_field", "relationship_type"))
+_TO_REMOTE_SCHEMA = Shape(("remote_schema", "lhs_fields", "remote_field", "batch"), {"batch": _BATCH})
+_TO_ACTION = Shape(("action", "lhs_fields", "arguments", "batch"), {"batch": _BATCH})
 _REMOTE_RELATIONSHIP = Shape(
     ("name", "definition"),
     {
         "definition": Shape(
-            ("to_source", "to_remote_schema", "remote_schema", "hasura_fields", "remote_field"),
+            ("to_source", "to_remote_schema", "to_action", "remote_schema", "hasura_fields", "remote_field"),
             {
                 "to_source": Shape(
                     ("relationship_type", "source", "table", "field_mapping"), {"table": _QUALIFIED}
                 ),
-                "to_remote_schema": Shape(("remote_schema", "lhs_fields", "remote_field")),
+                "to_remote_schema": _TO_REMOTE_SCHEMA,
+                "to_action": _TO_ACTION,
             },
         )
     },
@@ -161,7 +165,14 @@ ACTIONS_YAML_ACTION = Shape(
     },
 )
 _TYPE_RELATIONSHIP = Shape(
-    ("name", "type", "source", "remote_table", "field_mapping"), {"remote_table": _QUALIFIED}
+    ("name", "type", "source", "remote_table", "field_mapping", "definition"),
+    {
+        "remote_table": _QUALIFIED,
+        "definition": Shape(
+            ("to_remote_schema", "to_action"),
+            {"to_remote_schema": _TO_REMOTE_SCHEMA, "to_action": _TO_ACTION},
+        ),
+    },
 )
 _TYPE_FIELD = Shape(("name", "type", "arguments", "description"))
 CUSTOM_TYPE = Shape(

@@ -27,7 +27,6 @@ REQUEST_TIMEOUT_SECONDS = 30
 ISO_MILLISECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 # Variables that would put the server out of open development mode or restrict it.
 UNSET = ("ADMIN_SECRET", "JWT_SECRET", "AUTH_HOOK", "UNAUTHORIZED_ROLE", "OUTBOUND_ALLOWED_HOSTS", "DEBUG")
-REMOTE_JOINS_PENDING = pytest.mark.xfail(strict=False, reason="remote schema joins not served yet")
 
 
 @dataclass
@@ -139,7 +138,6 @@ def test_create_user_returns_the_new_users_row(demo):
     assert stored == {"data": {"users": [{"name": "Hodor", "auth0_id": "hodor|hodor"}]}}
 
 
-@REMOTE_JOINS_PENDING
 def test_create_user_joins_the_users_row_to_its_auth0_profile(demo):
     answer = demo.graphql(QUERIES["create-user-auth0-profile"])
 
@@ -200,7 +198,6 @@ def test_insert_author_returns_the_new_author(demo):
     assert inserted["author"] == {"id": inserted["id"], "name": "Octavia E. Butler", "articles": []}
 
 
-@REMOTE_JOINS_PENDING
 def test_orders_join_their_user_rows(demo):
     answer = demo.graphql(QUERIES["orders-user"])
 

@@ -74,7 +74,7 @@ def test_an_operator_sqlite_lacks_is_refused_for_every_role(gateway):
 
 
 def test_a_mutation_on_a_schema_without_mutations(gateway):
-    response = gateway.run("mutation { nothing }")
+    response = gateway.run("mutation { nothing }", role="reader")
 
     assert body(response) == {
         "errors": [

@@ -1,11 +1,16 @@
 """The join algorithm on a real SQLite source: keys de-duplicated, null keys skipped, results stitched."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import orjson
 import pytest
 
+from engine.execute.action_joins import ActionJoinCaller
+from engine.execute.actions import ActionCaller, CallContext
 from engine.execute.database import Database
-from engine.execute.joins import Collected, collect, run_joins
-from engine.execute.output import shape
+from engine.execute.joins import Collected, Joiner, collect
+from engine.execute.output import OutputChecker, shape
+from engine.execute.remote import RemoteCaller
 from engine.execute.stats import ExecutionStats
 from engine.plan.document import checked_document
 from engine.plan.operation import plan_operation
@@ -26,17 +31,26 @@ def gateway(tmp_path):
     return sqlite_gateway(tmp_path, **REFS)
 
 
-def selection_of(gateway, query):
+def root_of(gateway, query):
     schema = gateway.schema()
     (root,) = plan_operation(schema, checked_document(schema, query), None, None, {}).roots
-    return root.selection
+    return root
+
+
+def joiner(gateway, stats):
+    schema = gateway.schema()
+    context = CallContext({}, (), "", {})
+    actions = ActionCaller(gateway.runtime.transport, context, OutputChecker(schema), stats)
+    remote = RemoteCaller(schema, gateway.runtime.transport, context, stats)
+    pool = ThreadPoolExecutor(2)
+    return Joiner(Database(gateway.runtime.connections, stats), remote, ActionJoinCaller(actions, pool), pool)
 
 
 def test_equal_keys_share_one_argument_and_null_keys_send_nothing(gateway):
-    selection = selection_of(gateway, "{ refs { label author { name } articles { title } } }")
+    root = root_of(gateway, "{ refs { label author { name } articles { title } } }")
     found = Collected()
 
-    collect(shape(ANSWER, selection), selection, found)
+    collect(shape(ANSWER, root.selection), root.joins, found)
 
     author, articles = found.batches.values()
     assert author.keys == [[0, 1], [1, 2], [2, 99]]
@@ -46,13 +60,11 @@ def test_equal_keys_share_one_argument_and_null_keys_send_nothing(gateway):
 
 
 def test_joins_fill_relationship_fields_and_drop_phantom_fields(gateway):
-    selection = selection_of(
-        gateway, "{ refs { label author { name } articles(order_by: {id: asc}) { id } } }"
-    )
+    root = root_of(gateway, "{ refs { label author { name } articles(order_by: {id: asc}) { id } } }")
     stats = ExecutionStats()
-    value = shape(ANSWER, selection)
+    value = shape(ANSWER, root.selection)
 
-    run_joins(value, selection, Database(gateway.runtime.connections, stats))
+    joiner(gateway, stats).fill([value], root.joins)
 
     assert orjson.loads(orjson.dumps(value)) == [
         {"label": "a", "author": {"name": "Ann"}, "articles": [{"id": 1}, {"id": 2}, {"id": 3}]},
@@ -65,11 +77,11 @@ def test_joins_fill_relationship_fields_and_drop_phantom_fields(gateway):
 
 
 def test_no_keys_no_statement(gateway):
-    selection = selection_of(gateway, "{ refs { author { name } } }")
+    root = root_of(gateway, "{ refs { author { name } } }")
     stats = ExecutionStats()
-    value = shape([{"author_id": None}], selection)
+    value = shape([{"author_id": None}], root.selection)
 
-    run_joins(value, selection, Database(gateway.runtime.connections, stats))
+    joiner(gateway, stats).fill([value], root.joins)
 
     assert value == [{"author": None}]
     assert stats.snapshot().sql_statements == 0

@@ -1,10 +1,15 @@
 """Golden cases: metadata, a request and the exact expected response, run over HTTP against real servers.
 
-Each file under ``cases/`` holds shared ``metadata`` (an export-shaped document) and ``webhooks``,
-and a list of ``cases``. Placeholders in strings: ``${webhook}`` (the local webhook server),
-``${database_url}`` and ``${kind}`` (the source under test). A case runs on every backend in
-``backends`` (default: the file's, else postgres and sqlite) and checks the whole response body,
-the SQL statements and HTTP calls it caused, and what the webhooks received.
+Each file under ``cases/`` holds shared ``metadata`` (an export-shaped document), ``webhooks`` and
+``remote_servers`` (real GraphQL servers described as data, see ``remote_servers``), and a list of
+``cases``. Placeholders in strings: ``${webhook}`` (the local webhook server), ``${remote:<name>}``
+(a remote server's endpoint), ``${database_url}`` and ``${kind}`` (the source under test) and
+``${archive_url}`` (a SQLite file with the same data, a second source). A case runs on every
+backend in ``backends`` (default: the file's, else postgres and sqlite) and checks the whole
+response body, the SQL statements and HTTP calls it caused, what the webhooks received and what
+the remote servers received (``remote_calls``). ``remote_down`` stops servers before the request;
+``remote_replies`` makes servers answer with a fixed reply. A webhook reply is fixed (``json``,
+``body``, ``status``), the request's ``echo``-ed key, or ``each`` value of a list argument as an object.
 """
 
 from pathlib import Path
@@ -13,6 +18,7 @@ import pytest
 import yaml
 
 from tests.integration.dataset import load_postgres, load_sqlite
+from tests.integration.remote_servers import check_remote_calls, graphql_server
 from tests.support.servers import NO_JSON, Reply, unused_port
 
 CASES = Path(__file__).parent / "cases"
@@ -42,6 +48,9 @@ def substitute(value, names):
 def reply_for(spec):
     if "echo" in spec:
         return lambda request: Reply(json=request.json[spec["echo"]], headers=spec.get("headers", []))
+    if "each" in spec:
+        argument, key = spec["each"]["argument"], spec["each"]["field"]
+        return lambda request: Reply(json=[{key: value} for value in request.json["input"][argument]])
     body = spec.get("body")
     return Reply(
         status=spec.get("status", 200),
@@ -82,16 +91,42 @@ def backend_url(request, pg_database_url, tmp_path):
     return prepare
 
 
+@pytest.fixture
+def remote_servers():
+    started = {}
+
+    def start(specs):
+        for name, spec in specs.items():
+            started[name] = graphql_server(spec)
+        return started
+
+    yield start
+    for server in started.values():
+        server.stop()
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(("document", "case", "backend"), list(load_cases()))
 def test_golden_case(
-    document, case, backend, backend_url, metadata_api, graphql_api, webhook_server, monkeypatch
+    document,
+    case,
+    backend,
+    backend_url,
+    metadata_api,
+    graphql_api,
+    webhook_server,
+    remote_servers,
+    monkeypatch,
+    tmp_path,
 ):
+    servers = remote_servers({**document.get("remote_servers", {}), **case.get("remote_servers", {})})
     names = {
         "webhook": webhook_server.base_url,
         "refused": f"http://127.0.0.1:{unused_port()}",
         "database_url": backend_url(backend),
         "kind": backend,
+        "archive_url": load_sqlite(tmp_path / "archive.db"),
+        **{f"remote:{name}": server.endpoint for name, server in servers.items()},
     }
     for name, value in substitute({**document.get("env", {}), **case.get("env", {})}, names).items():
         monkeypatch.setenv(name, value)
@@ -99,6 +134,10 @@ def test_golden_case(
         webhook_server.route(path, reply_for(spec))
     metadata = substitute(case.get("metadata", document.get("metadata")), names)
     metadata_api.ok("replace_metadata", {"metadata": metadata, "allow_inconsistent_metadata": True})
+    for name in case.get("remote_down", []):
+        servers[name].down()
+    for name, spec in case.get("remote_replies", {}).items():
+        servers[name].answer_with(reply_for(spec))
 
     request = substitute(case["request"], names)
     answer = graphql_api.post(
@@ -109,7 +148,7 @@ def test_golden_case(
         raw=request.get("raw"),
     )
 
-    expected = case.get(f"response_{backend}", case["response"])
+    expected = substitute(case.get(f"response_{backend}", case["response"]), names)
     assert answer.status == 200
     assert answer.body == expected
     counts = case.get("counts")
@@ -118,3 +157,5 @@ def test_golden_case(
     if "cookies" in case:
         assert answer.cookies == case["cookies"]
     check_webhook_calls(webhook_server, substitute(case.get("webhook_calls", {}), names))
+    for name, calls in substitute(case.get("remote_calls", {}), names).items():
+        check_remote_calls(servers[name], calls)
