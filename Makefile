@@ -23,6 +23,18 @@ run: migrate
 	$(BIN)/python manage.py demo setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Production: gunicorn with gthread workers, static files hashed and compressed for whitenoise
+# (docs/deployment.md). Set DATABASE_URL, ADMIN_SECRET, SECRET_KEY and ALLOWED_HOSTS first.
+WORKERS ?= 2
+THREADS ?= 8
+.PHONY: serve
+serve: export STATIC_MANIFEST ?= 1
+serve: export DEMO ?= 0
+serve: migrate
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	exec $(BIN)/gunicorn console.wsgi:application --worker-class gthread --workers $(WORKERS) \
+		--threads $(THREADS) --no-control-socket --bind $(HOST):$(PORT) --access-logfile -
+
 test: install
 	bash .ci/ensure-postgres
 	bash .ci/ensure-browser

@@ -117,6 +117,17 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Serve files straight from the static folders too, so a development server needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
+# STATIC_MANIFEST=1 (set by `make serve`): hashed, compressed file names from collectstatic, which
+# browsers may cache forever. Opt-in, because every page then needs collectstatic to have run first.
+STATIC_MANIFEST = env_flag("STATIC_MANIFEST", default=False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
