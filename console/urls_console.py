@@ -9,6 +9,7 @@ from console.views import (
     actions,
     choices,
     data,
+    derive,
     metadata,
     remote_schemas,
     sql,
@@ -26,8 +27,10 @@ urlpatterns = [
     # Actions
     path("actions/", actions.action_list, name="actions"),
     path("actions/add/", actions.action_create, name="action-add"),
+    path("actions/derive/", derive.action_derive, name="action-derive"),
     path("actions/<str:name>/", actions.action_definition, name="action"),
     path("actions/<str:name>/delete/", actions.action_delete, name="action-delete"),
+    path("actions/<str:name>/codegen/", derive.action_codegen, name="action-codegen"),
     path("actions/<str:name>/permissions/", actions.action_permissions, name="action-permissions"),
     path(
         "actions/<str:name>/permissions/<str:role>/delete/",

@@ -86,23 +86,18 @@ def needs_rows(mutation: TableMutation) -> bool:
 
 def empty_answer(mutation: TableMutation) -> Any:
     """The answer when nothing changed: no row, or zero rows."""
-    if mutation.response is None:
-        return None
-    return {item.alias: _empty_value(item) for item in mutation.response}
+    return None if mutation.response is None else counted_answer(mutation, 0)
 
 
 def counted_answer(mutation: TableMutation, affected: int) -> dict[str, Any]:
-    """The answer of a mutation asking only for ``affected_rows`` and ``__typename``."""
+    """The answer built without a statement: ``affected_rows``, ``__typename`` and empty ``returning``."""
     answer: dict[str, Any] = {}
     for item in mutation.response or ():
-        answer[item.alias] = affected if isinstance(item, AffectedRowsOut) else _empty_value(item)
+        if isinstance(item, AffectedRowsOut):
+            answer[item.alias] = affected
+        else:
+            answer[item.alias] = item.value if isinstance(item, LiteralOut) else []
     return answer
-
-
-def _empty_value(item: Any) -> Any:
-    if isinstance(item, LiteralOut):
-        return item.value
-    return 0 if isinstance(item, AffectedRowsOut) else []
 
 
 class MutationCompiler:

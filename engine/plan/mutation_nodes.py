@@ -1,7 +1,7 @@
 """Plan nodes of table mutations: the change to make, the permission checks, and what to answer.
 
-    TableMutation   one root field: its change and its answer, for one statement (two when the
-                    answer reads relationships, which must see the rows as changed)
+    TableMutation   one root field: its change and its answer (``engine.execute.mutation_sql``
+                    compiles them into statements)
       change:  InsertRows   rows (column -> value, presets included), an optional ConflictClause
                UpdateRows   _set and _inc values (presets included) for the rows ``where`` selects
                DeleteRows   the rows ``where`` selects

@@ -5,6 +5,8 @@ by Ann, 4 by Bob, 5 by Dee, 6 by nobody; comments on articles 1, 1, 4, 2. On SQL
 one statement (per run of rows giving the same columns) and the answer, when it shows rows, one more.
 """
 
+import dataclasses
+
 import orjson
 import pytest
 
@@ -229,3 +231,20 @@ def test_variables_and_json_free_types_round_trip(gateway):
         "{ returning { id is_active rating } } }",
         {"rows": [{"id": 20, "name": "Jo", "is_active": False, "rating": 1.25}]},
     ) == {"insert_author": {"returning": [{"id": 20, "is_active": False, "rating": 1.25}]}}
+
+
+def test_a_source_namespace_holds_its_mutations(tmp_path):
+    gateway = sqlite_gateway(tmp_path)
+    source = gateway.metadata.sources[0]
+    customization = {"root_fields": {"namespace": "library", "prefix": "lib_"}}
+    gateway.metadata = dataclasses.replace(
+        gateway.metadata, sources=(dataclasses.replace(source, customization=customization),)
+    )
+
+    assert data(
+        gateway,
+        'mutation { library { lib_insert_author_one(object: {id: 30, name: "Kai"}) { name } __typename } }',
+    ) == {"library": {"lib_insert_author_one": {"name": "Kai"}, "__typename": "library_mutation_frontend"}}
+    assert data(gateway, "{ library { lib_author_by_pk(id: 30) { name } } }") == {
+        "library": {"lib_author_by_pk": {"name": "Kai"}}
+    }

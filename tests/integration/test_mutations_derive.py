@@ -266,11 +266,11 @@ def test_scaffold_refusals(metadata_api, users_source):
 
 
 @contextmanager
-def running_handler(source, directory, graphql_url):
-    """Write the generated handler to ``directory``, run it with this Python, yield its URL."""
+def running_handler(source, directory, graphql_url, port=None):
+    """Write the generated handler to ``directory``, run it with this Python on ``port``, yield its URL."""
     path = directory / "handler.py"
     path.write_text(source)
-    port = unused_port()
+    port = port or unused_port()
     env = {"JOINERY_GRAPHQL_URL": graphql_url, "PATH": "/usr/bin:/bin"}
     process = subprocess.Popen([sys.executable, str(path), str(port)], env=env, stdout=subprocess.PIPE)
     try:
