@@ -72,13 +72,23 @@ def normalised(document: str) -> str:
 
 
 def check_remote_calls(server: GraphQLServer, expected: list[Mapping[str, Any]]) -> None:
-    """The requests a server received (introspection aside) are the expected ones."""
+    """The requests a server received (introspection aside) are the expected ones.
+
+    Sibling joins run concurrently, so requests are matched in any order: each expected request must
+    match a distinct received one.
+    """
     received = server.calls(include_introspection=False)
     assert len(received) == len(expected), [call.query for call in received]
-    for call, wanted in zip(received, expected, strict=True):
-        if "query" in wanted:
-            assert normalised(call.query or "") == normalised(wanted["query"]), call.query
-        if "variables" in wanted:
-            assert call.variables == wanted["variables"]
-        for name, value in wanted.get("headers", {}).items():
-            assert call.header(name) == value, (name, call.headers)
+    unmatched = list(received)
+    for wanted in expected:
+        match = next((call for call in unmatched if _is_expected_call(call, wanted)), None)
+        assert match is not None, (wanted, [call.query for call in unmatched])
+        unmatched.remove(match)
+
+
+def _is_expected_call(call: Any, wanted: Mapping[str, Any]) -> bool:
+    if "query" in wanted and normalised(call.query or "") != normalised(wanted["query"]):
+        return False
+    if "variables" in wanted and call.variables != wanted["variables"]:
+        return False
+    return all(call.header(name) == value for name, value in wanted.get("headers", {}).items())
