@@ -48,7 +48,8 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Benchmark: action -> table join against its floor (bench/action_join.py, docs/benchmarks.md).
+# Benchmarks against their floor: action -> table, table <-> remote schema (bench/, docs/benchmarks.md).
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench.action_join
+	$(BIN)/python -m bench.remote_joins

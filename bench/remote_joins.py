@@ -1,0 +1,344 @@
+"""Benchmark: table → remote schema (alias and list mode) and remote schema → table, against the floor.
+
+    W3  client ──▶ Joinery ──one SQL──▶ PostgreSQL: N customers (id, name, sku)
+                           └──one POST──▶ remote stub: N stocks (N aliased ``stock`` or one ``stocks``)
+    W4  client ──▶ Joinery ──one POST──▶ remote stub: N shipments
+                           └──one SQL──▶ PostgreSQL: their N customers
+
+For N in 1, 100 and 1,000 it times, at concurrency 1 over one keep-alive connection,
+``customers(limit: N, order_by: {id: asc}) { id name stock { qty } }`` (alias mode; ``stock_list``
+in list mode) and ``shipments(n: N) { id customer_id customer { name } }``. The floor of each cell
+is measured in the same run: the exact SQL Joinery ran (captured from the PostgreSQL log as in
+``bench.action_join``) replayed with psycopg2, plus the exact remote body Joinery sent replayed
+with a raw keep-alive client. The remote stub (graphql-core) reports its CPU time per request.
+
+    .venv/bin/python -m bench.remote_joins [--sizes 1,100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg2
+
+from bench.action_join import (
+    CAPTURE_REQUESTS,
+    SOURCE,
+    Capture,
+    _raise_exit,
+    _raise_timeout,
+    statement_log,
+    warm_up,
+    write_csv,
+)
+from bench.fixture import BenchDatabase, admin_connection
+from bench.joinery_server import JoineryServer
+from bench.pg_log import StatementLog
+from bench.remote_stub import GRAPHQL_PATH, SKU_PREFIX, RemoteStubProcess, shipment_customer, stock_qty
+from bench.timing import keep_alive_connection, percentile, post, timed
+
+PROJECT = Path(__file__).resolve().parent.parent
+RESULTS_CSV = PROJECT / "bench" / "results" / "remote_joins.csv"
+SIZES = (1, 100, 1_000)
+REMOTE_SCHEMA = "inventory"
+CUSTOMERS_QUERY = "{ customers(limit: %d, order_by: {id: asc}) { id name %s { qty } } }"
+SHIPMENTS_QUERY = "{ shipments(n: %d) { id customer_id customer { name } } }"
+MODES = {"W3 alias": "stock", "W3 list": "stock_list", "W4": ""}
+MIN_REQUESTS = 100
+MIN_REQUESTS_SLOW = 20
+MAX_REQUESTS = 300
+CELL_BUDGET_S = 10.0
+HARD_LIMIT_S = 600
+ADD_SKU_SQL = "ALTER TABLE customers ADD COLUMN sku text GENERATED ALWAYS AS (%s || id::text) STORED"
+JSON = {"Content-Type": "application/json"}
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """One row of the results: Joinery, the floor parts and the work per request."""
+
+    workload: str
+    n: int
+    requests: int
+    joinery_p50_ms: float
+    joinery_p99_ms: float
+    remote_p50_ms: float
+    sql_p50_ms: float
+    floor_p50_ms: float
+    ratio: float
+    overhead_ms: float
+    sql_statements_per_request: float
+    remote_requests_per_request: float
+    remote_cpu_ms_per_request: float
+    remote_body_bytes: int
+    response_bytes: int
+
+
+def metadata(database_url: str, remote_url: str) -> dict[str, Any]:
+    """The whole metadata of the benchmark, for ``replace_metadata``."""
+
+    def to_stock(remote_field: dict[str, Any], batch: dict[str, str] | None = None) -> dict[str, Any]:
+        definition: dict[str, Any] = {
+            "remote_schema": REMOTE_SCHEMA,
+            "lhs_fields": ["sku"],
+            "remote_field": remote_field,
+        }
+        if batch:
+            definition["batch"] = batch
+        return {"to_remote_schema": definition}
+
+    customer = {
+        "relationship_type": "object",
+        "source": SOURCE,
+        "table": {"schema": "public", "name": "customers"},
+        "field_mapping": {"customer_id": "id"},
+    }
+    customers = {
+        "table": {"schema": "public", "name": "customers"},
+        "remote_relationships": [
+            {"name": "stock", "definition": to_stock({"stock": {"arguments": {"sku": "$sku"}}})},
+            {
+                "name": "stock_list",
+                "definition": to_stock(
+                    {"stocks": {"arguments": {"skus": "$sku"}}}, {"list_argument": "skus", "key_field": "sku"}
+                ),
+            },
+        ],
+    }
+    return {
+        "version": 3,
+        "sources": [
+            {
+                "name": SOURCE,
+                "kind": "postgres",
+                "configuration": {"connection_info": {"database_url": database_url}},
+                "tables": [customers],
+            }
+        ],
+        "remote_schemas": [
+            {
+                "name": REMOTE_SCHEMA,
+                "definition": {"url": remote_url, "timeout_seconds": 120},
+                "remote_relationships": [
+                    {
+                        "type_name": "Shipment",
+                        "relationships": [{"name": "customer", "definition": {"to_source": customer}}],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def query(workload: str, n: int) -> str:
+    """The GraphQL query of a cell."""
+    if workload == "W4":
+        return SHIPMENTS_QUERY % n
+    return CUSTOMERS_QUERY % (n, MODES[workload])
+
+
+def expected_response(workload: str, n: int) -> dict[str, Any]:
+    """The complete response a cell must get."""
+    if workload == "W4":
+        shipments = []
+        for index in range(n):
+            customer = shipment_customer(index)
+            shipments.append(
+                {"id": str(index + 1), "customer_id": customer, "customer": {"name": f"Customer {customer}"}}
+            )
+        return {"data": {"shipments": shipments}}
+    field = MODES[workload]
+    rows = [{"id": i, "name": f"Customer {i}", field: {"qty": stock_qty(i)}} for i in range(1, n + 1)]
+    return {"data": {"customers": rows}}
+
+
+def check_response(workload: str, n: int, body: bytes) -> None:
+    """Fail unless the response is exactly the expected one."""
+    if orjson.loads(body) != expected_response(workload, n):
+        raise RuntimeError(f"wrong response for {workload} N={n}: {body[:500]!r}")
+
+
+class RemoteJoinBench:
+    """Runs the cells against a started server, stub and database."""
+
+    def __init__(
+        self, server: JoineryServer, stub: RemoteStubProcess, database: BenchDatabase, log: StatementLog
+    ) -> None:
+        self.server = server
+        self.stub = stub
+        self.database = database
+        self.log = log
+
+    def capture(self, workload: str, n: int) -> Capture:
+        """Send the capture requests of a cell (statement logging on) and read the SQL they ran."""
+        body = orjson.dumps({"query": query(workload, n)})
+        check_response(workload, n, self.server.graphql(body))
+        offset = self.log.end()
+        for _ in range(CAPTURE_REQUESTS):
+            check_response(workload, n, self.server.graphql(body))
+        return Capture.of(self.log.statements_since(offset, self.database.name), CAPTURE_REQUESTS)
+
+    def run_cell(self, workload: str, n: int, capture: Capture, sql_connection: Any) -> CellResult:
+        """Time Joinery for one cell, then the floor of the same cell."""
+        connection = keep_alive_connection(self.server.port)
+        body = orjson.dumps({"query": query(workload, n)})
+        headers = self.server.headers
+
+        def joinery() -> bytes:
+            return post(connection, "/v1/graphql", body, headers)
+
+        response = joinery()
+        check_response(workload, n, response)
+        count = request_count(warm_up(joinery))
+        requests_before, cpu_before = self.stub.stats()
+        samples = timed(joinery, count)
+        requests_after, cpu_after = self.stub.stats()
+        connection.close()
+        remote_body = self.stub.last_body()
+        remote = self.remote_floor(remote_body, count)
+        sql = self.sql_floor(capture.statements, sql_connection, count)
+        floor = percentile(remote, 0.5) + percentile(sql, 0.5)
+        p50 = percentile(samples, 0.5)
+        return CellResult(
+            workload=workload,
+            n=n,
+            requests=count,
+            joinery_p50_ms=p50,
+            joinery_p99_ms=percentile(samples, 0.99),
+            remote_p50_ms=percentile(remote, 0.5),
+            sql_p50_ms=percentile(sql, 0.5),
+            floor_p50_ms=floor,
+            ratio=p50 / floor,
+            overhead_ms=p50 - floor,
+            sql_statements_per_request=len(capture.statements),
+            remote_requests_per_request=(requests_after - requests_before) / count,
+            remote_cpu_ms_per_request=(cpu_after - cpu_before) * 1000 / count,
+            remote_body_bytes=len(remote_body),
+            response_bytes=len(response),
+        )
+
+    def remote_floor(self, body: bytes, count: int) -> list[float]:
+        """The exact remote body Joinery sent, replayed on a raw keep-alive connection (orjson)."""
+        connection = keep_alive_connection(self.stub.port)
+
+        def raw() -> Any:
+            return orjson.loads(post(connection, GRAPHQL_PATH, body, JSON))
+
+        try:
+            warm_up(raw)
+            return timed(raw, count)
+        finally:
+            connection.close()
+
+    def sql_floor(self, statements: tuple[str, ...], connection: Any, count: int) -> list[float]:
+        """The captured statements alone, on a warm autocommit connection."""
+
+        def run() -> None:
+            with connection.cursor() as cursor:
+                for text in statements:
+                    cursor.execute(text)
+                    cursor.fetchall()
+
+        warm_up(run)
+        return timed(run, count)
+
+
+def request_count(warm_p50_ms: float) -> int:
+    """As many requests as fit the cell's budget: at least 100 (20 for cells slower than 100 ms)."""
+    minimum = MIN_REQUESTS_SLOW if warm_p50_ms > 100 else MIN_REQUESTS
+    fitting = int(CELL_BUDGET_S * 1000 / max(warm_p50_ms, 0.001))
+    return max(minimum, min(MAX_REQUESTS, fitting))
+
+
+def add_sku_column(database: BenchDatabase) -> None:
+    """Give every customer a SKU (``SKU-<id>``), the join key to the remote schema's stock."""
+    with admin_connection(database.url) as connection, connection.cursor() as cursor:
+        cursor.execute(ADD_SKU_SQL, (SKU_PREFIX,))
+        cursor.execute("VACUUM ANALYZE customers")
+
+
+def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
+    """The summary table (milliseconds unless stated) and the remote CPU ratio of the two modes."""
+    header = (
+        "| workload | N | requests | Joinery p50 | Joinery p99 | remote p50 | SQL p50 | floor p50 "
+        "| ratio p50/floor | overhead | SQL stmts/req | remote reqs/req | remote CPU/req | remote body |"
+    )
+    print(header)
+    print("|---|" + "---:|" * (header.count(" | ") - 1) + "---:|")
+    for r in results:
+        print(
+            f"| {r.workload} | {r.n:,} | {r.requests} | {r.joinery_p50_ms:.2f} | {r.joinery_p99_ms:.2f} "
+            f"| {r.remote_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
+            f"| {r.overhead_ms:.2f} | {r.sql_statements_per_request:g} | {r.remote_requests_per_request:g} "
+            f"| {r.remote_cpu_ms_per_request:.2f} | {r.remote_body_bytes:,} B |"
+        )
+    print()
+    by_cell = {(r.workload, r.n): r for r in results}
+    for n in sorted({r.n for r in results}):
+        alias, listed = by_cell.get(("W3 alias", n)), by_cell.get(("W3 list", n))
+        if alias and listed and listed.remote_cpu_ms_per_request > 0:
+            ratio = alias.remote_cpu_ms_per_request / listed.remote_cpu_ms_per_request
+            print(f"remote stub CPU per join, alias / list mode, N={n:,}: {ratio:.1f}x")
+    print(f"PostgreSQL: {settings['server_version']}, jit={settings['jit']}, ssl={settings['ssl']}")
+
+
+def run(sizes: list[int], csv_path: Path, pg_log: Path | None) -> None:
+    """Set everything up, run the cells, report, and tear everything down."""
+    cells = [(workload, n) for workload in MODES for n in sizes]
+    with ExitStack() as cleanup:
+        workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="joinery-bench-")))
+        database = BenchDatabase()
+        cleanup.callback(database.drop)
+        print(f"loading {database.name} ...", file=sys.stderr)
+        database.create_and_load()
+        add_sku_column(database)
+        log = statement_log(database, pg_log)
+        stub = RemoteStubProcess(PROJECT)
+        cleanup.callback(stub.stop)
+        stub.start()
+        server = JoineryServer(PROJECT, workdir)
+        cleanup.callback(server.stop)
+        server.start()
+        server.metadata("replace_metadata", metadata(database.url, stub.url))
+        bench = RemoteJoinBench(server, stub, database, log)
+
+        database.log_every_statement(True)
+        database.disconnect_sessions()
+        captures = {cell: bench.capture(*cell) for cell in cells}
+        database.log_every_statement(False)
+        database.disconnect_sessions()
+
+        sql_connection = psycopg2.connect(database.url)
+        sql_connection.autocommit = True
+        cleanup.callback(sql_connection.close)
+        results = []
+        for workload, n in cells:
+            print(f"{workload} N={n:,} ...", file=sys.stderr)
+            results.append(bench.run_cell(workload, n, captures[workload, n], sql_connection))
+        print_table(results, database.settings(("server_version", "jit", "ssl")))
+        write_csv(results, csv_path)  # type: ignore[arg-type]
+
+
+def main() -> None:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="comma-separated N values")
+    parser.add_argument("--csv", type=Path, default=RESULTS_CSV, help="where to write the results")
+    parser.add_argument("--pg-log", type=Path, help="the PostgreSQL server log (default: Debian's location)")
+    args = parser.parse_args()
+    signal.signal(signal.SIGALRM, _raise_timeout)
+    signal.signal(signal.SIGTERM, _raise_exit)
+    signal.alarm(HARD_LIMIT_S)
+    run([int(size) for size in args.sizes.split(",")], args.csv, args.pg_log)
+
+
+if __name__ == "__main__":
+    main()

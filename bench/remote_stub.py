@@ -1,0 +1,224 @@
+"""The remote GraphQL schema stub: stock per SKU (one key or a list) and shipments, on graphql-core.
+
+Run as its own process (``python -m bench.remote_stub``): it prints ``port <n>`` and serves on
+127.0.0.1 until stopped. HTTP/1.1 keep-alive, TCP_NODELAY, one ``sendall`` per response. Every
+request is parsed, validated and executed afresh, as a plain graphql-core server does; the CPU
+time of that handling (``time.process_time``) is summed so the benchmark can compare alias mode
+with list mode on the remote side.
+
+    POST /graphql     stock(sku: ID!): Stock, stocks(skus: [ID!]!): [Stock], shipments(n: Int!)
+    GET  /__stats     {"requests": n, "cpu_s": seconds spent handling them}
+    GET  /__last      the exact body of the last POST
+
+``RemoteStubProcess`` starts and stops it from the benchmark and reads its counters.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import orjson
+from graphql import build_schema, graphql_sync
+
+from bench import dataset
+from bench.timing import keep_alive_connection, read_line
+from bench.webhook_stub import START_TIMEOUT_S, STOP_TIMEOUT_S, http_response
+
+GRAPHQL_PATH = "/graphql"
+SDL = """
+type Stock { sku: ID!  qty: Int!  warehouse: String! }
+type Shipment { id: ID!  customer_id: Int! }
+type Query {
+  stock(sku: ID!): Stock
+  stocks(skus: [ID!]!): [Stock]
+  shipments(n: Int!): [Shipment!]!
+}
+"""
+SKU_PREFIX = "SKU-"
+
+
+def sku_of(customer_id: int) -> str:
+    """The SKU a customer row carries (the table's generated ``sku`` column)."""
+    return f"{SKU_PREFIX}{customer_id}"
+
+
+def stock_qty(customer_id: int) -> int:
+    """The stock quantity of a customer's SKU."""
+    return customer_id * 31 % 1_000
+
+
+def shipment_customer(index: int) -> int:
+    """The customer of the index-th shipment: distinct customers spread over the table."""
+    return dataset.customer_id(index)
+
+
+class RemoteData:
+    """The stub's data, in memory, and the root resolvers over it."""
+
+    def __init__(self) -> None:
+        self.stock_by_sku = {
+            sku_of(i): {"sku": sku_of(i), "qty": stock_qty(i), "warehouse": f"W{i % 10}"}
+            for i in range(1, dataset.CUSTOMERS + 1)
+        }
+
+    def root(self) -> dict[str, Any]:
+        """The root value whose callables graphql-core's default resolver calls."""
+        return {
+            "stock": lambda info, sku: self.stock_by_sku.get(sku),
+            "stocks": lambda info, skus: [self.stock_by_sku.get(sku) for sku in skus],
+            "shipments": lambda info, n: [
+                {"id": index + 1, "customer_id": shipment_customer(index)} for index in range(n)
+            ],
+        }
+
+
+class RemoteState:
+    """The schema, the counters and the last body."""
+
+    def __init__(self) -> None:
+        self.schema = build_schema(SDL)
+        self.root = RemoteData().root()
+        self.requests = 0
+        self.cpu_s = 0.0
+        self.last_body = b""
+        self.lock = threading.Lock()
+
+    def answer(self, body: bytes) -> bytes:
+        """Parse, validate and execute one request; count it and its CPU time."""
+        start = time.process_time()
+        request = orjson.loads(body)
+        result = graphql_sync(
+            self.schema,
+            request["query"],
+            root_value=self.root,
+            variable_values=request.get("variables"),
+            operation_name=request.get("operationName"),
+        )
+        answer: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            answer["errors"] = [error.formatted for error in result.errors]
+        response = http_response(200, orjson.dumps(answer))
+        spent = time.process_time() - start
+        with self.lock:
+            self.requests += 1
+            self.cpu_s += spent
+            self.last_body = body
+        return response
+
+
+class RemoteHandler(BaseHTTPRequestHandler):
+    """Serves the routes of the module docstring."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: RemoteServer
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path != GRAPHQL_PATH:
+            self.wfile.write(http_response(404, b'{"message": "not found"}'))
+            return
+        self.wfile.write(self.server.state.answer(body))
+
+    def do_GET(self) -> None:
+        state = self.server.state
+        with state.lock:
+            if self.path == "/__stats":
+                body = orjson.dumps({"requests": state.requests, "cpu_s": state.cpu_s})
+            elif self.path == "/__last":
+                body = state.last_body
+            else:
+                self.wfile.write(http_response(404, b'{"message": "not found"}'))
+                return
+        self.wfile.write(http_response(200, body))
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silent: a log line per call would be part of every measured call."""
+
+
+class RemoteServer(ThreadingHTTPServer):
+    """A threaded server holding the stub's state."""
+
+    daemon_threads = True
+
+    def __init__(self, state: RemoteState) -> None:
+        super().__init__(("127.0.0.1", 0), RemoteHandler)
+        self.state = state
+
+
+class RemoteStubProcess:
+    """The remote stub running as a child process of the benchmark."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self.process: subprocess.Popen[str] | None = None
+        self.port = 0
+
+    def start(self) -> None:
+        """Start the stub and wait for the port it listens on."""
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.remote_stub"],
+            cwd=self.cwd,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        assert self.process.stdout is not None
+        line = read_line(self.process.stdout, START_TIMEOUT_S)
+        if not line.startswith("port "):
+            raise RuntimeError(f"remote stub did not start: {line!r}")
+        self.port = int(line.split()[1])
+
+    def stop(self) -> None:
+        """Stop the stub (terminate, then kill if it lingers)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(STOP_TIMEOUT_S)
+
+    @property
+    def url(self) -> str:
+        """The remote schema's URL."""
+        return f"http://127.0.0.1:{self.port}{GRAPHQL_PATH}"
+
+    def stats(self) -> tuple[int, float]:
+        """Requests answered and CPU seconds spent handling them, so far."""
+        answer = orjson.loads(self._get("/__stats"))
+        return answer["requests"], answer["cpu_s"]
+
+    def last_body(self) -> bytes:
+        """The exact body of the last POST."""
+        return self._get("/__last")
+
+    def _get(self, path: str) -> bytes:
+        connection = keep_alive_connection(self.port)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"remote stub answered {response.status} to GET {path}")
+        return body
+
+
+def main() -> None:
+    """Serve until terminated."""
+    server = RemoteServer(RemoteState())
+    print(f"port {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
