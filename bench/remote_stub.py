@@ -15,20 +15,18 @@ with list mode on the remote side.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import orjson
 from graphql import build_schema, graphql_sync
 
 from bench import dataset
-from bench.timing import keep_alive_connection, read_line
-from bench.webhook_stub import START_TIMEOUT_S, STOP_TIMEOUT_S, http_response
+from bench.process_stub import ProcessStub
+from bench.webhook_stub import http_response
 
 GRAPHQL_PATH = "/graphql"
 SDL = """
@@ -152,39 +150,14 @@ class RemoteServer(ThreadingHTTPServer):
         self.state = state
 
 
-class RemoteStubProcess:
+class RemoteStubProcess(ProcessStub):
     """The remote stub running as a child process of the benchmark."""
 
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self.process: subprocess.Popen[str] | None = None
-        self.port = 0
+    name = "remote stub"
 
-    def start(self) -> None:
-        """Start the stub and wait for the port it listens on."""
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.remote_stub"],
-            cwd=self.cwd,
-            stdout=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        assert self.process.stdout is not None
-        line = read_line(self.process.stdout, START_TIMEOUT_S)
-        if not line.startswith("port "):
-            raise RuntimeError(f"remote stub did not start: {line!r}")
-        self.port = int(line.split()[1])
-
-    def stop(self) -> None:
-        """Stop the stub (terminate, then kill if it lingers)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(STOP_TIMEOUT_S)
+    def command(self) -> list[str]:
+        """Run this module."""
+        return [sys.executable, "-m", "bench.remote_stub"]
 
     @property
     def url(self) -> str:
@@ -193,24 +166,12 @@ class RemoteStubProcess:
 
     def stats(self) -> tuple[int, float]:
         """Requests answered and CPU seconds spent handling them, so far."""
-        answer = orjson.loads(self._get("/__stats"))
+        answer = orjson.loads(self.get("/__stats"))
         return answer["requests"], answer["cpu_s"]
 
     def last_body(self) -> bytes:
         """The exact body of the last POST."""
-        return self._get("/__last")
-
-    def _get(self, path: str) -> bytes:
-        connection = keep_alive_connection(self.port)
-        try:
-            connection.request("GET", path)
-            response = connection.getresponse()
-            body = response.read()
-        finally:
-            connection.close()
-        if response.status != 200:
-            raise RuntimeError(f"remote stub answered {response.status} to GET {path}")
-        return body
+        return self.get("/__last")
 
 
 def main() -> None:

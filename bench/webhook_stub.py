@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,11 +25,9 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from bench import dataset
-from bench.timing import keep_alive_connection, read_line
+from bench.process_stub import ProcessStub
 
 ACTION_PATH = "/recent_orders"
-START_TIMEOUT_S = 30.0
-STOP_TIMEOUT_S = 10.0
 
 
 def http_response(status: int, body: bytes) -> bytes:
@@ -108,38 +105,18 @@ class StubServer(ThreadingHTTPServer):
         self.state = state
 
 
-class StubProcess:
+class StubProcess(ProcessStub):
     """The stub running as a child process of the benchmark."""
 
+    name = "webhook stub"
+
     def __init__(self, sizes: list[int], cwd: Path) -> None:
+        super().__init__(cwd)
         self.sizes = sizes
-        self.cwd = cwd
-        self.process: subprocess.Popen[str] | None = None
-        self.port = 0
 
-    def start(self) -> None:
-        """Start the stub and wait for the port it listens on."""
-        command = [sys.executable, "-m", "bench.webhook_stub", "--sizes", ",".join(map(str, self.sizes))]
-        # A session of its own: a Ctrl-C in the terminal reaches the benchmark, which stops the stub.
-        self.process = subprocess.Popen(
-            command, cwd=self.cwd, stdout=subprocess.PIPE, text=True, start_new_session=True
-        )
-        assert self.process.stdout is not None
-        line = read_line(self.process.stdout, START_TIMEOUT_S)
-        if not line.startswith("port "):
-            raise RuntimeError(f"webhook stub did not start: {line!r}")
-        self.port = int(line.split()[1])
-
-    def stop(self) -> None:
-        """Stop the stub (terminate, then kill if it lingers)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(STOP_TIMEOUT_S)
+    def command(self) -> list[str]:
+        """Run this module with the sizes to prepare."""
+        return [sys.executable, "-m", "bench.webhook_stub", "--sizes", ",".join(map(str, self.sizes))]
 
     @property
     def action_url(self) -> str:
@@ -148,23 +125,11 @@ class StubProcess:
 
     def calls(self) -> int:
         """Action calls answered so far."""
-        return orjson.loads(self._get("/__stats"))["calls"]
+        return orjson.loads(self.get("/__stats"))["calls"]
 
     def last_body(self, limit: int) -> bytes:
         """The exact body of the last action call asking for ``limit``."""
-        return self._get(f"/__last?limit={limit}")
-
-    def _get(self, path: str) -> bytes:
-        connection = keep_alive_connection(self.port)
-        try:
-            connection.request("GET", path)
-            response = connection.getresponse()
-            body = response.read()
-        finally:
-            connection.close()
-        if response.status != 200:
-            raise RuntimeError(f"webhook stub answered {response.status} to GET {path}")
-        return body
+        return self.get(f"/__last?limit={limit}")
 
 
 def main() -> None:
