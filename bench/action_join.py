@@ -195,7 +195,7 @@ class ActionJoinBench:
         check_response(n, response)
         connection.close()
         webhook, via_engine, webhook_bytes = self.webhook_floor(n, count)
-        sql_alone = self.sql_floor(capture.statements, sql_connection, count)
+        sql_alone = replay_sql(capture.statements, sql_connection, count)
         sql_in_transaction = self.sql_in_transaction(capture.statements, count)
         floor = percentile(webhook, 0.5) + percentile(sql_alone, 0.5)
         p50 = percentile(samples, 0.5)
@@ -246,18 +246,6 @@ class ActionJoinBench:
             engine_samples = timed(via_engine, count)
         return raw_samples, engine_samples, answer_bytes
 
-    def sql_floor(self, statements: tuple[str, ...], connection: Any, count: int) -> list[float]:
-        """The captured statements alone, on a warm autocommit connection (one round trip each)."""
-
-        def run() -> None:
-            with connection.cursor() as cursor:
-                for text in statements:
-                    cursor.execute(text)
-                    cursor.fetchall()
-
-        warm_up(run)
-        return timed(run, count)
-
     def sql_in_transaction(self, statements: tuple[str, ...], count: int) -> list[float]:
         """The captured statements wrapped as a pooled psycopg2 connection runs them: BEGIN … ROLLBACK."""
         connection = psycopg2.connect(self.database.url)
@@ -298,6 +286,19 @@ def warm_up(call: Callable[[], object]) -> float:
     while len(samples) < WARMUP_REQUESTS and (len(samples) < 3 or time.monotonic() < deadline):
         samples.extend(timed(call, 1))
     return percentile(samples, 0.5)
+
+
+def replay_sql(statements: tuple[str, ...], connection: Any, count: int) -> list[float]:
+    """The captured statements alone, on a warm autocommit connection (one round trip each)."""
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            for text in statements:
+                cursor.execute(text)
+                cursor.fetchall()
+
+    warm_up(run)
+    return timed(run, count)
 
 
 def request_count(n: int, warm_p50_ms: float) -> int:

@@ -35,6 +35,7 @@ from bench.action_join import (
     Capture,
     _raise_exit,
     _raise_timeout,
+    replay_sql,
     statement_log,
     warm_up,
     write_csv,
@@ -204,7 +205,7 @@ class RemoteJoinBench:
         connection.close()
         remote_body = self.stub.last_body()
         remote = self.remote_floor(remote_body, count)
-        sql = self.sql_floor(capture.statements, sql_connection, count)
+        sql = replay_sql(capture.statements, sql_connection, count)
         floor = percentile(remote, 0.5) + percentile(sql, 0.5)
         p50 = percentile(samples, 0.5)
         return CellResult(
@@ -237,18 +238,6 @@ class RemoteJoinBench:
             return timed(raw, count)
         finally:
             connection.close()
-
-    def sql_floor(self, statements: tuple[str, ...], connection: Any, count: int) -> list[float]:
-        """The captured statements alone, on a warm autocommit connection."""
-
-        def run() -> None:
-            with connection.cursor() as cursor:
-                for text in statements:
-                    cursor.execute(text)
-                    cursor.fetchall()
-
-        warm_up(run)
-        return timed(run, count)
 
 
 def request_count(warm_p50_ms: float) -> int:
