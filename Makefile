@@ -48,8 +48,28 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Benchmarks against their floor: action -> table, table <-> remote schema (bench/, docs/benchmarks.md).
-.PHONY: bench
-bench: install
+# Benchmarks (bench/, docs/benchmarks.md). `make bench`: Joinery against its peers and the floor, quick
+# profile (under 10 minutes). `make bench-full`: the full matrix, then the floor benchmarks of each join.
+NODE_PEERS := bench/peers/node
+.PHONY: bench bench-full bench-deps bench-node-deps
+$(BIN)/.bench-installed: $(BIN)/.installed bench/requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+$(NODE_PEERS)/node_modules/.package-lock.json: $(NODE_PEERS)/package-lock.json
+	cd $(NODE_PEERS) && NODE_ENV=production npm ci --omit=dev --no-audit --no-fund
+
+bench-node-deps: $(NODE_PEERS)/node_modules/.package-lock.json
+
+bench-deps: $(BIN)/.bench-installed bench-node-deps
+	bash .ci/ensure-postgres
+	bash .ci/ensure-wrk
+
+bench: bench-deps
+	$(BIN)/python -m bench.compare --profile quick
+
+bench-full: bench-deps
+	$(BIN)/python -m bench.compare --profile full
 	$(BIN)/python -m bench.action_join
 	$(BIN)/python -m bench.remote_joins
+	$(BIN)/python -m bench.remote_joins --remote-stub node

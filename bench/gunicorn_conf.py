@@ -18,6 +18,7 @@ timeout = 300
 graceful_timeout = 10
 loglevel = "warning"
 accesslog = None
+control_socket_disable = True  # of no use here, and every gunicorn on the machine would claim the same path
 
 PROFILE_HEADER = "X-BENCH-PROFILE"
 _profile_out = os.environ.get("BENCH_PROFILE_OUT")

@@ -3,7 +3,9 @@
 With ``log_min_duration_statement = 0`` set on the benchmark database, every statement its
 sessions run is logged as ``<prefix> LOG:  duration: <ms> ms  statement: <text>``. psycopg2
 merges parameters into the statement text on the client, so the logged text is byte for byte
-what Joinery sent, parameters included. Entries of other databases (the server is shared) are
+what Joinery sent, parameters included. Clients that bind parameters on the server (psycopg 3,
+node-postgres) are logged as ``execute <name>: <text>`` with the parameters on a DETAIL line;
+those count as statements too (their parse and bind steps do not). Entries of other databases (the server is shared) are
 skipped by the ``user@database`` part of the line prefix.
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 
 EXPECTED_PREFIX = "%m [%p] %q%u@%d "
 ENTRY_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[(\d+)\] ")
-STATEMENT = re.compile(r"^(\S*)@(\S*) LOG:  duration: ([\d.]+) ms  statement: ")
+STATEMENT = re.compile(r"^(\S*)@(\S*) LOG:  duration: ([\d.]+) ms  (?:statement|execute [^:]*): ")
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SET ", "SHOW ")
 
 

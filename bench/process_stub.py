@@ -25,11 +25,20 @@ class ProcessStub:
         """The command line that starts the stub."""
         raise NotImplementedError
 
+    def environment(self) -> dict[str, str] | None:
+        """The child's environment (None: the benchmark's own)."""
+        return None
+
     def start(self) -> None:
         """Start the stub and wait for the port it listens on."""
         # A session of its own: a Ctrl-C in the terminal reaches the benchmark, which stops the stub.
         self.process = subprocess.Popen(
-            self.command(), cwd=self.cwd, stdout=subprocess.PIPE, text=True, start_new_session=True
+            self.command(),
+            cwd=self.cwd,
+            env=self.environment(),
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
         )
         assert self.process.stdout is not None
         line = read_line(self.process.stdout, START_TIMEOUT_S)

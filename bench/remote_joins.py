@@ -10,9 +10,10 @@ For N in 1, 100 and 1,000 it times, at concurrency 1 over one keep-alive connect
 in list mode) and ``shipments(n: N) { id customer_id customer { name } }``. The floor of each cell
 is measured in the same run: the exact SQL Joinery ran (captured from the PostgreSQL log as in
 ``bench.action_join``) replayed with psycopg2, plus the exact remote body Joinery sent replayed
-with a raw keep-alive client. The remote stub (graphql-core) reports its CPU time per request.
+with a raw keep-alive client. The remote stub reports its CPU time per request: the graphql-core
+stub by default, or its graphql-yoga twin with ``--remote-stub node`` (``make bench-node-deps`` first).
 
-    .venv/bin/python -m bench.remote_joins [--sizes 1,100]
+    .venv/bin/python -m bench.remote_joins [--sizes 1,100] [--remote-stub node]
 """
 
 from __future__ import annotations
@@ -43,11 +44,20 @@ from bench.action_join import (
 from bench.fixture import BenchDatabase, admin_connection
 from bench.joinery_server import JoineryServer
 from bench.pg_log import StatementLog
-from bench.remote_stub import GRAPHQL_PATH, SKU_PREFIX, RemoteStubProcess, shipment_customer, stock_qty
+from bench.remote_stub import (
+    GRAPHQL_PATH,
+    SKU_PREFIX,
+    NodeRemoteStubProcess,
+    RemoteStubProcess,
+    shipment_customer,
+    stock_qty,
+)
 from bench.timing import keep_alive_connection, percentile, post, timed
 
 PROJECT = Path(__file__).resolve().parent.parent
 RESULTS_CSV = PROJECT / "bench" / "results" / "remote_joins.csv"
+RESULTS_CSV_NODE_STUB = PROJECT / "bench" / "results" / "remote_joins_node_stub.csv"
+REMOTE_STUBS = {"python": RemoteStubProcess, "node": NodeRemoteStubProcess}
 SIZES = (1, 100, 1_000)
 REMOTE_SCHEMA = "inventory"
 CUSTOMERS_QUERY = "{ customers(limit: %d, order_by: {id: asc}) { id name %s { qty } } }"
@@ -279,7 +289,7 @@ def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
     print(f"PostgreSQL: {settings['server_version']}, jit={settings['jit']}, ssl={settings['ssl']}")
 
 
-def run(sizes: list[int], csv_path: Path, pg_log: Path | None) -> None:
+def run(sizes: list[int], csv_path: Path, pg_log: Path | None, remote_stub: str = "python") -> None:
     """Set everything up, run the cells, report, and tear everything down."""
     cells = [(workload, n) for workload in MODES for n in sizes]
     with ExitStack() as cleanup:
@@ -290,7 +300,7 @@ def run(sizes: list[int], csv_path: Path, pg_log: Path | None) -> None:
         database.create_and_load()
         add_sku_column(database)
         log = statement_log(database, pg_log)
-        stub = RemoteStubProcess(PROJECT)
+        stub = REMOTE_STUBS[remote_stub](PROJECT)
         cleanup.callback(stub.stop)
         stub.start()
         server = JoineryServer(PROJECT, workdir)
@@ -320,13 +330,17 @@ def main() -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="comma-separated N values")
-    parser.add_argument("--csv", type=Path, default=RESULTS_CSV, help="where to write the results")
+    parser.add_argument("--csv", type=Path, help="where to write the results (default: bench/results/)")
     parser.add_argument("--pg-log", type=Path, help="the PostgreSQL server log (default: Debian's location)")
+    parser.add_argument(
+        "--remote-stub", choices=sorted(REMOTE_STUBS), default="python", help="remote stub flavour"
+    )
     args = parser.parse_args()
+    csv_path = args.csv or (RESULTS_CSV_NODE_STUB if args.remote_stub == "node" else RESULTS_CSV)
     signal.signal(signal.SIGALRM, _raise_timeout)
     signal.signal(signal.SIGTERM, _raise_exit)
     signal.alarm(HARD_LIMIT_S)
-    run([int(size) for size in args.sizes.split(",")], args.csv, args.pg_log)
+    run([int(size) for size in args.sizes.split(",")], csv_path, args.pg_log, args.remote_stub)
 
 
 if __name__ == "__main__":

@@ -10,15 +10,18 @@ with list mode on the remote side.
     GET  /__stats     {"requests": n, "cpu_s": seconds spent handling them}
     GET  /__last      the exact body of the last POST
 
-``RemoteStubProcess`` starts and stops it from the benchmark and reads its counters.
+``RemoteStubProcess`` starts and stops it from the benchmark and reads its counters;
+``NodeRemoteStubProcess`` does the same for the graphql-yoga twin of this stub.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -29,6 +32,7 @@ from bench.process_stub import ProcessStub
 from bench.webhook_stub import http_response
 
 GRAPHQL_PATH = "/graphql"
+NODE_STUB = Path(__file__).resolve().parent / "peers" / "node" / "remote_stub.mjs"
 SDL = """
 type Stock { sku: ID!  qty: Int!  warehouse: String! }
 type Shipment { id: ID!  customer_id: Int! }
@@ -172,6 +176,24 @@ class RemoteStubProcess(ProcessStub):
     def last_body(self) -> bytes:
         """The exact body of the last POST."""
         return self.get("/__last")
+
+
+class NodeRemoteStubProcess(RemoteStubProcess):
+    """The same schema and data on graphql-yoga (bench/peers/node/remote_stub.mjs), parse/validate cache off.
+
+    Like this stub, it counts the CPU time spent handling each request (decode, parse, validate,
+    execute, encode), not the HTTP server's own share.
+    """
+
+    name = "remote stub (node)"
+
+    def command(self) -> list[str]:
+        """Run remote_stub.mjs with node (it finds node_modules next to itself)."""
+        return ["node", str(NODE_STUB)]
+
+    def environment(self) -> dict[str, str]:
+        """Production mode."""
+        return {**os.environ, "NODE_ENV": "production"}
 
 
 def main() -> None:
