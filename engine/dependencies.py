@@ -52,6 +52,7 @@ from engine.validation.objects import (
     relationship_id,
     remote_relationship_id,
     remote_schema_id,
+    remote_schema_permission_id,
     remote_schema_relationship_id,
     source_id,
     table_id,
@@ -393,6 +394,13 @@ def _prune_remote_schema(remote_schema: RemoteSchema, doomed: set[ObjectId]) -> 
         return replace(group, relationships=kept)
 
     groups = tuple(prune(group) for group in remote_schema.remote_relationships)
+    permissions = tuple(
+        p
+        for p in remote_schema.permissions
+        if remote_schema_permission_id(remote_schema.name, p.role) not in doomed
+    )
     return replace(
-        remote_schema, remote_relationships=tuple(group for group in groups if group.relationships)
+        remote_schema,
+        permissions=permissions,
+        remote_relationships=tuple(group for group in groups if group.relationships),
     )

@@ -446,8 +446,11 @@ class RemoteSchemaAdmin(FunnelledAdmin):
 
 @admin.register(models.RemoteSchemaPermission)
 class RemoteSchemaPermissionAdmin(FunnelledAdmin):
+    """A role's view of a remote schema; ``definition`` holds its SDL as ``{"schema": "..."}``."""
+
+    formfield_overrides = {dj_models.JSONField: {"widget": forms.Textarea(attrs={"rows": 12, "cols": 80})}}
     list_display = ("role", "remote_schema")
-    list_filter = ("role",)
+    list_filter = ("role", "remote_schema")
     search_fields = ("role", "remote_schema__name")
     ordering = ("remote_schema__position", "position", "id")
     list_select_related = ("remote_schema",)

@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import GraphQLSyntaxError
+from graphql import parse as parse_graphql
+
 from engine.metadata.common import HeaderConf, RelationshipTarget, frozen_map, parse_target, render_target
 from engine.metadata.reader import Node
 
@@ -115,11 +118,31 @@ class TypeRelationships:
 
 @dataclass(frozen=True)
 class RemoteSchemaPermission:
-    """A role's view of a remote schema (an SDL subset)."""
+    """A role's view of a remote schema: ``definition.schema`` is SDL, a subset of the remote's schema."""
 
     role: str
     definition: Mapping[str, Any]
     comment: str | None = None
+
+    @classmethod
+    def parse(cls, node: Node) -> RemoteSchemaPermission:
+        """Parse ``{role, definition: {schema: "<SDL>"}, comment?}``; the SDL must be valid GraphQL."""
+        definition = node.key("definition")
+        schema = definition.key("schema")
+        try:
+            parse_graphql(schema.string(), no_location=True)
+        except GraphQLSyntaxError as error:
+            raise schema.fail(f"the schema is not valid GraphQL SDL: {error.message}") from None
+        return cls(
+            node.key("role").nonempty_string(),
+            frozen_map(definition.object()),
+            node.optional_string("comment"),
+        )
+
+    @property
+    def schema(self) -> str:
+        """The role's SDL."""
+        return str(self.definition["schema"])
 
     def to_dict(self) -> dict[str, Any]:
         """Render in export form."""
@@ -150,18 +173,15 @@ class RemoteSchema:
             comment=node.optional_string("comment"),
             permissions=()
             if permissions is None
-            else tuple(
-                RemoteSchemaPermission(
-                    p.key("role").nonempty_string(),
-                    frozen_map(p.key("definition").object()),
-                    p.optional_string("comment"),
-                )
-                for p in permissions.items()
-            ),
+            else tuple(RemoteSchemaPermission.parse(p) for p in permissions.items()),
             remote_relationships=()
             if relationships is None
             else tuple(TypeRelationships.parse(r) for r in relationships.items()),
         )
+
+    def permission(self, role: str) -> RemoteSchemaPermission | None:
+        """The role's permission, if it has one."""
+        return next((p for p in self.permissions if p.role == role), None)
 
     def relationships_of(self, type_name: str | None) -> tuple[RemoteSchemaRelationship, ...]:
         """Every relationship declared for ``type_name``."""

@@ -47,6 +47,7 @@ from engine.plan.nodes import (
     SelectArgs,
 )
 from engine.plan.remote import RemoteSelections, phantom_alias, plain_field
+from engine.plan.remote_presets import with_step_presets
 from engine.schema.model import ActionJoinField, JoinField, RemoteJoinField, RemoteSchemaModel
 
 if TYPE_CHECKING:
@@ -147,13 +148,14 @@ class JoinPlanner:
     ) -> tuple[RemoteStep, ...]:
         path = role.target.field_path()
         parent = remote.schema.query_type
+        session = self.planner.reader.session
         steps = []
         for index, (field_name, arguments) in enumerate(path):
             assert parent is not None
             field = parent.fields[field_name]
             last = index == len(path) - 1
             values = merge_arguments(arguments, client) if last else dict(arguments)
-            types = {name: argument.type for name, argument in field.args.items()}
+            values, types = with_step_presets(remote, parent.name, field_name, values, session)
             steps.append(RemoteStep(field_name, values, types))
             parent = get_named_type(field.type)  # type: ignore[assignment]
         return tuple(steps)

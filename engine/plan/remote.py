@@ -15,7 +15,8 @@ Aliases are the client's response keys, so the answer needs no renaming but for 
 values of customized types. On an abstract type each possible type gets its own inline fragment
 unless all of them select alike; when joins sit below, ``__hasura_internal_typename: __typename``
 tells the executor which concrete type's join tree applies (reference §5.2, §5.3). Arguments keep
-the client's literals and variables; the variables used are forwarded with their definitions.
+the client's literals and variables; the variables used are forwarded with their definitions. The
+presets of a role's remote schema permission are added to them (``engine.plan.remote_presets``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
+    ArgumentNode,
     FieldNode,
     GraphQLAbstractType,
     GraphQLInterfaceType,
@@ -45,8 +47,10 @@ from graphql import (
 from graphql.execution.collect_fields import collect_sub_fields
 from graphql.language import Node
 
+from engine.naming import remote_root
 from engine.plan.join_tree import tree_or_none
 from engine.plan.nodes import JoinCall, JoinTree
+from engine.plan.remote_presets import has_presets, with_argument_presets
 from engine.schema.model import GatewaySchema, RemoteField, RemoteRootField, RemoteSchemaModel
 
 if TYPE_CHECKING:
@@ -130,11 +134,22 @@ class RemoteSelections:
         field = FieldNode(
             alias=None if key == role.field else name(key),
             name=name(role.field),
-            arguments=nodes[0].arguments,
+            arguments=self._arguments(remote, _remote_parent(remote, parent, role), role.field, nodes[0]),
             directives=(),
             selection_set=selection,
         )
         return field, tree
+
+    def _arguments(
+        self, remote: RemoteSchemaModel, parent: str, field_name: str, node: FieldNode
+    ) -> tuple[ArgumentNode, ...]:
+        """The client's arguments, with the presets of the role's permission when it has some."""
+        if not has_presets(remote):
+            return tuple(node.arguments or ())
+        planner = self.planner
+        return with_argument_presets(
+            remote, parent, field_name, tuple(node.arguments or ()), planner.reader.session, planner.variables
+        )
 
     def variable_definitions(
         self, remote: RemoteSchemaModel, nodes: Sequence[Node]
@@ -185,7 +200,10 @@ class RemoteSelections:
             if isinstance(returned, GraphQLInterfaceType):
                 # Written against the interface, whose field types the remote checks them with.
                 return _selection_set(*self._object(remote, returned, per_type[possible[0].name], path))
-            return _selection_set(*written[possible[0].name])
+            if all(_is_typename(selection) for selection in written[possible[0].name][0]):
+                # A union takes no field but __typename outside a fragment (and the remote may have
+                # more members than the role sees).
+                return _selection_set(*written[possible[0].name])
         fragments: list[SelectionNode] = []
         branches = []
         for object_type in possible:
@@ -218,6 +236,21 @@ class RemoteSelections:
         for key, field_nodes in fields.items():
             writer.add(key, field_nodes, f"{path}.selectionSet.{key}")
         return writer.selections, writer.tree()
+
+
+def _remote_parent(
+    remote: RemoteSchemaModel, parent: GraphQLNamedType, role: RemoteField | RemoteRootField
+) -> str:
+    """The remote's name of the type a field belongs to (a root field's is the remote's root type)."""
+    original = remote.original_types.get(parent.name)
+    if original is None and isinstance(role, RemoteRootField):
+        root = remote_root(remote.schema, role.operation)
+        original = None if root is None else root.name
+    return original or parent.name
+
+
+def _is_typename(selection: SelectionNode) -> bool:
+    return isinstance(selection, FieldNode) and selection.name.value == TYPENAME
 
 
 def _joins_at_top(tree: JoinTree | None) -> bool:

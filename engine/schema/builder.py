@@ -11,7 +11,7 @@ from __future__ import annotations
 from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString
 
 from engine.environment import Environment
-from engine.metadata import Action, Metadata, Source
+from engine.metadata import Action, Metadata, RemoteSchema, Source
 from engine.naming import source_namespace, source_root_field_name, table_root_fields
 from engine.schema import naming
 from engine.schema.actions import ActionTypes
@@ -29,14 +29,23 @@ from engine.schema.registry import TypeRegistry
 from engine.schema.remote_types import RemoteTypes
 from engine.schema.tables import TableTypes
 from engine.schema.tables_model import ADMIN_ROLE, TableKey, table_models
+from engine.validation.remote_schema_permissions import RemoteSchemaView, RoleSchemaError, remote_schema_view
 
 NO_QUERIES_FIELD = "no_queries_available"
 
 
 def build_gateway_schema(
-    metadata: Metadata, environment: Environment, role: str = ADMIN_ROLE
+    metadata: Metadata,
+    environment: Environment,
+    role: str = ADMIN_ROLE,
+    *,
+    remote_schema_permissions: bool = False,
 ) -> GatewaySchema:
-    """The schema of ``role``; ``metadata`` should hold only consistent objects."""
+    """The schema of ``role``; ``metadata`` should hold only consistent objects.
+
+    With ``remote_schema_permissions`` a role other than admin sees of each remote schema only what
+    its permission there allows, and nothing of a remote schema it has no permission on.
+    """
     registry = TypeRegistry()
     roles: dict[tuple[str, str], FieldRole] = {}
     models = table_models(metadata, environment, role)
@@ -55,7 +64,8 @@ def build_gateway_schema(
     actions.build_custom_types(metadata.custom_types)
     remote = RemoteTypes(registry, roles, joins.remote_object_fields)
     joins.remote_types = remote
-    joins.remote_schemas.update(_remote_schemas(metadata, environment, remote))
+    restricted = remote_schema_permissions and role != ADMIN_ROLE
+    joins.remote_schemas.update(_remote_schemas(metadata, environment, remote, role if restricted else None))
     query = _table_root_fields(metadata, models, by_type, tables, roles)
     mutation: dict[str, GraphQLField] = dict(table_mutations)
     for action in _visible_actions(metadata, role):
@@ -79,16 +89,37 @@ def build_gateway_schema(
 
 
 def _remote_schemas(
-    metadata: Metadata, environment: Environment, remote: RemoteTypes
+    metadata: Metadata, environment: Environment, remote: RemoteTypes, restricted_role: str | None
 ) -> dict[str, RemoteSchemaModel]:
-    """The remote schemas whose types fit into the schema, their types registered."""
+    """The remote schemas whose types fit into the schema, their types registered.
+
+    For a ``restricted_role``, each remote schema is seen through the role's permission, and one
+    without a (usable) permission is left out.
+    """
     models = {}
     for remote_schema in metadata.remote_schemas:
         schema = environment.remote_schemas.get(remote_schema.name)
-        model = None if schema is None else remote.add(remote_schema, schema)
+        if schema is None:
+            continue
+        if restricted_role is None:
+            model = remote.add(remote_schema, schema)
+        else:
+            view = _role_view(remote_schema, schema, restricted_role)
+            model = None if view is None else remote.add(remote_schema, schema, view)
         if model is not None:
             models[remote_schema.name] = model
     return models
+
+
+def _role_view(remote_schema: RemoteSchema, schema: GraphQLSchema, role: str) -> RemoteSchemaView | None:
+    """What ``role`` may use of a remote schema; None without a permission (or with a broken one)."""
+    permission = remote_schema.permission(role)
+    if permission is None:
+        return None
+    try:
+        return remote_schema_view(permission.schema, schema)
+    except RoleSchemaError:
+        return None
 
 
 def _add_free(fields: dict[str, GraphQLField], new: dict[str, GraphQLField]) -> None:

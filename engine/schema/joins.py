@@ -6,7 +6,8 @@ One builder serves every left-hand side, so a relationship means the same wherev
                       ``limit``... plus ``<name>_aggregate`` (array) — shown when the role can read it
     to_remote_schema  the type of the last field of ``remote_field``, its arguments minus those the
                       relationship fixes (an input object fixed in part keeps only its other fields,
-                      as ``<Input>_remote_rel_<Parent><name>``); in list mode the element type
+                      as ``<Input>_remote_rel_<Parent><name>``); in list mode the element type;
+                      shown when the role's view of the remote schema has the whole path
     to_action         the action's output type, its arguments minus those the relationship fixes;
                       shown when the role may call the action; in list mode the element type
 
@@ -56,7 +57,7 @@ from engine.schema.model import (
 from engine.schema.registry import TypeRegistry
 from engine.schema.tables import TableTypes
 from engine.schema.tables_model import ADMIN_ROLE, TableKey
-from engine.validation.joins import remote_leaf_field
+from engine.validation.joins import remote_batch_problems, remote_field_problems, remote_leaf_field
 from engine.validation.remote_schema_relationships import (
     RemoteTypeInferenceError,
     infer_remote_relationship_type,
@@ -197,7 +198,11 @@ class JoinFields:
 
     def _remote_fields(self, parent: str, name: str, target: ToRemoteSchema) -> dict[str, GraphQLField]:
         remote = self.remote_schemas.get(target.remote_schema)
-        leaf = None if remote is None else remote_leaf_field(remote.schema, target)
+        leaf = (
+            None
+            if remote is None or not _within_view(remote, target)
+            else remote_leaf_field(remote.schema, target)
+        )
         if remote is None or leaf is None:
             return {}
         assert self.remote_types is not None
@@ -278,6 +283,16 @@ class JoinFields:
 
     def _may_call(self, action: Action) -> bool:
         return self.role == ADMIN_ROLE or action.permission(self.role) is not None
+
+
+def _within_view(remote: RemoteSchemaModel, target: ToRemoteSchema) -> bool:
+    """A role seeing part of a remote schema must see the relationship's whole path and arguments."""
+    if remote.upstream is None:
+        return True
+    problems = remote_field_problems(remote.schema, target, "$")
+    if not problems and target.batch is not None:
+        problems = remote_batch_problems(remote.schema, target, target.batch, "$")
+    return not problems
 
 
 def _batched(element: GraphQLObjectType, kind: str) -> GraphQLOutputType:

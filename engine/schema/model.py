@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLSchema
 
@@ -18,6 +18,9 @@ from engine.lru import LruCache
 from engine.metadata import Action, QualifiedTable, RemoteSchemaDefinition, ToAction, ToRemoteSchema
 from engine.schema.mutation_model import MutationRootField
 from engine.sources import SourceSpec
+
+if TYPE_CHECKING:
+    from engine.validation.remote_schema_permissions import Preset
 
 DOCUMENT_CACHE_SIZE = 512
 
@@ -211,8 +214,11 @@ JoinRole = JoinField | RemoteJoinField | ActionJoinField
 class RemoteSchemaModel:
     """A remote schema as the gateway serves it: how to call it and its type names both ways.
 
-    ``schema`` is the remote's own (introspected) schema; ``type_names`` maps each of its types the
-    gateway copies to the gateway's (customized) name, ``original_types`` the other way.
+    ``schema`` is the remote's own (introspected) schema, or the part a role's permission lets it
+    use, in the remote's names; ``upstream`` is then the whole remote schema, and the permission's
+    presets are the values the gateway sends for arguments (keyed by type and field) and input object
+    fields (keyed by input type) that the role cannot see. ``type_names`` maps each type the gateway
+    copies to the gateway's (customized) name, ``original_types`` the other way.
     """
 
     name: str
@@ -220,6 +226,14 @@ class RemoteSchemaModel:
     schema: GraphQLSchema
     type_names: Mapping[str, str]
     original_types: Mapping[str, str]
+    upstream: GraphQLSchema | None = None
+    argument_presets: Mapping[tuple[str, str], Mapping[str, Preset]] = field(default_factory=dict)
+    input_presets: Mapping[str, Mapping[str, Preset]] = field(default_factory=dict)
+
+    @property
+    def whole_schema(self) -> GraphQLSchema:
+        """The remote's whole schema, whatever the role may see of it."""
+        return self.upstream or self.schema
 
     @cached_property
     def renames_types(self) -> bool:

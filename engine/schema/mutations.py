@@ -38,7 +38,7 @@ from graphql import (
 from engine.catalog import TableInfo
 from engine.environment import Environment
 from engine.metadata import Metadata, Permission, Source, Table
-from engine.naming import source_namespace, source_root_field_name, table_root_fields
+from engine.naming import is_graphql_name, source_namespace, source_root_field_name, table_root_fields
 from engine.schema import naming
 from engine.schema.model import ColumnModel, FieldRole, NamespaceField, TableModel
 from engine.schema.mutation_model import (
@@ -234,7 +234,9 @@ class _TableFields:
         return [column for column in self.model.columns if access.allows(column.name)]
 
     def _on_conflict(self) -> GraphQLInputObjectType | None:
-        keys = self._unique_keys()
+        # A key whose constraint name is no GraphQL name (a table named 'a"b') cannot be an enum value.
+        table = self.model.table.name
+        keys = [key for key in self._unique_keys() if is_graphql_name(constraint_name(table, *key))]
         if not keys or self.access.update is None or self.readable is None:
             return None
         name = f"{self.name}_on_conflict"

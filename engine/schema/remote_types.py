@@ -7,6 +7,9 @@ a ``RemoteField`` role holding its name in the remote schema, so the planner can
 its own names. Without ``root_fields_namespace`` the root fields join ``query_root`` and
 ``mutation_root``; with it, one field of that name holds the (copied) root type.
 
+A role restricted by a remote schema permission gets only its view of the remote schema (the types,
+fields, arguments and values its SDL keeps), copied the same way; its presets travel in the model.
+
 Scalars other than the built-in ones pass values through; a scalar name two remote schemas share
 (``DateTime``) is one gateway scalar. Any other name already taken in the gateway leaves the
 remote schema out of this role's schema (validation reports such conflicts).
@@ -52,6 +55,7 @@ from engine.schema.model import (
 )
 from engine.schema.registry import TypeRegistry
 from engine.schema.scalars import BUILTIN_SCALARS
+from engine.validation.remote_schema_permissions import RemoteSchemaView
 
 # Extra fields for a copied object type: (remote schema model, original type name) -> fields.
 ExtraFields = Callable[[RemoteSchemaModel, str], dict[str, GraphQLField]]
@@ -67,21 +71,27 @@ class RemoteTypes:
         self.roles = roles
         self.extra_fields = extra_fields
 
-    def add(self, remote: RemoteSchema, schema: GraphQLSchema) -> RemoteSchemaModel | None:
-        """Register a remote schema's types; None (nothing registered) when a name is taken."""
-        names = remote_type_names(remote.definition.customization, schema)
-        if any(self._taken(schema.type_map[original], name) for original, name in names.items()):
+    def add(
+        self, remote: RemoteSchema, schema: GraphQLSchema, view: RemoteSchemaView | None = None
+    ) -> RemoteSchemaModel | None:
+        """Register a remote schema's types (only the role's ``view``, if given); None when a name is taken."""
+        served = schema if view is None else view.schema
+        names = remote_type_names(remote.definition.customization, served)
+        if any(self._taken(served.type_map[original], name) for original, name in names.items()):
             return None
         model = RemoteSchemaModel(
             remote.name,
             remote.definition,
-            schema,
+            served,
             names,
             {name: original for original, name in names.items()},
+            upstream=None if view is None else schema,
+            argument_presets={} if view is None else view.argument_presets,
+            input_presets={} if view is None else view.input_presets,
         )
         namespace_roots = self._namespace_roots(model)
         for original in names:
-            self._register(model, schema.type_map[original], original in namespace_roots)
+            self._register(model, served.type_map[original], original in namespace_roots)
         return model
 
     def root_fields(self, model: RemoteSchemaModel, operation: str, parent: str) -> dict[str, GraphQLField]:

@@ -30,6 +30,7 @@ from engine.validation.objects import (
     relationship_id,
     remote_relationship_id,
     remote_schema_id,
+    remote_schema_permission_id,
     remote_schema_relationship_id,
     source_id,
     table_id,
@@ -39,6 +40,7 @@ from engine.validation.remote_relationships import (
     check_remote_relationships,
     check_remote_relationships_to_actions,
 )
+from engine.validation.remote_schema_permissions import check_remote_schema_permissions
 from engine.validation.remote_schema_relationships import (
     RemoteTypeInferenceError,
     check_remote_schema_relationships,
@@ -55,6 +57,7 @@ STEPS: tuple[Callable[[ValidationState], None], ...] = (
     check_tables,
     check_local_relationships,
     check_remote_schemas,
+    check_remote_schema_permissions,
     check_remote_relationships,
     check_permissions,
     check_remote_schema_relationships,
@@ -90,6 +93,7 @@ __all__ = [
     "relationship_id",
     "remote_relationship_id",
     "remote_schema_id",
+    "remote_schema_permission_id",
     "remote_schema_relationship_id",
     "source_id",
     "table_id",

@@ -22,6 +22,7 @@ from engine.metadata import (
     QualifiedTable,
     RemoteRelationship,
     RemoteSchema,
+    RemoteSchemaPermission,
     RemoteSchemaRelationship,
     Source,
     Table,
@@ -147,6 +148,11 @@ def custom_type_relationship_id(type_name: str, name: str) -> ObjectId:
 def remote_schema_id(name: str) -> ObjectId:
     """The id of a remote schema."""
     return ("remote_schema", name)
+
+
+def remote_schema_permission_id(remote_schema: str, role: str) -> ObjectId:
+    """The id of a role's permission on a remote schema."""
+    return ("remote_schema_permission", remote_schema, role)
 
 
 def remote_schema_relationship_id(remote_schema: str, type_name: str | None, name: str) -> ObjectId:
@@ -284,6 +290,18 @@ def remote_schema_object(remote_schema: RemoteSchema) -> MetadataObject:
         "remote_schema",
         f"remote_schema {remote_schema.name}",
         definition,
+    )
+
+
+def remote_schema_permission_object(remote_schema: str, permission: RemoteSchemaPermission) -> MetadataObject:
+    """A remote schema permission, defined like ``add_remote_schema_permissions`` arguments."""
+    definition = {"remote_schema": remote_schema, **permission.to_dict()}
+    return MetadataObject(
+        remote_schema_permission_id(remote_schema, permission.role),
+        "remote_schema_permission",
+        f"remote_schema_permission {permission.role} permission in remote schema {remote_schema}",
+        definition,
+        f"in remote schema permission for role {quoted(permission.role)}: ",
     )
 
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "permissions",
     "actions",
     "remote_schemas",
+    "remote_schema_permissions",
     "whole_metadata",
     "scaffold",
 )

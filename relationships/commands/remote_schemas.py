@@ -53,7 +53,7 @@ def update_remote_schema(context: CommandContext, args: Node) -> CommandResult:
     existing = existing_remote_schema(context.metadata, name, args, "doesn't exist")
     updated = replace(existing, definition=definition, comment=comment)
     result = CommandResult(
-        metadata=_with_remote_schema(context.metadata, updated), target=remote_schema_id(name)
+        metadata=with_remote_schema(context.metadata, updated), target=remote_schema_id(name)
     )
     if _url_changed(existing.definition, definition):
         _introspect(context, updated, args)
@@ -123,7 +123,7 @@ def delete_remote_schema_relationship(context: CommandContext, args: Node) -> Co
     type_name, name = _type_name(args), args.key("name").name()
     _existing_relationship(remote_schema, type_name, name, args)
     updated = _without_relationship(remote_schema, type_name, name)
-    return CommandResult(metadata=_with_remote_schema(context.metadata, updated))
+    return CommandResult(metadata=with_remote_schema(context.metadata, updated))
 
 
 def existing_remote_schema(metadata: Metadata, name: str, args: Node, missing: str) -> RemoteSchema:
@@ -220,7 +220,7 @@ def _relationship_saved(
 ) -> CommandResult:
     updated = _with_relationship(remote_schema, type_name, relationship)
     return CommandResult(
-        metadata=_with_remote_schema(context.metadata, updated),
+        metadata=with_remote_schema(context.metadata, updated),
         target=remote_schema_relationship_id(remote_schema.name, type_name, relationship.name),
     )
 
@@ -235,6 +235,6 @@ def _without_relationship(remote_schema: RemoteSchema, type_name: str, name: str
     return replace(remote_schema, remote_relationships=tuple(groups))
 
 
-def _with_remote_schema(metadata: Metadata, updated: RemoteSchema) -> Metadata:
+def with_remote_schema(metadata: Metadata, updated: RemoteSchema) -> Metadata:
     remote_schemas = tuple(updated if r.name == updated.name else r for r in metadata.remote_schemas)
     return replace(metadata, remote_schemas=remote_schemas)
