@@ -1,6 +1,7 @@
 """``POST /v1/graphql``: resolve the caller, hand the request to the engine, render its answer.
 
-Always HTTP 200, errors included, as Hasura's ``/v1/graphql`` does: a refused caller (wrong admin
+HTTP 200, errors included, as Hasura's ``/v1/graphql`` does (but 405 for a method other than POST
+and 413 for a body over ``MAX_REQUEST_BODY_BYTES``): a refused caller (wrong admin
 secret, bad token, role outside the allowed roles, webhook refusal) gets ``{"errors": [...]}`` with
 the documented code. The caller is resolved before the body is read for its request, and an auth
 webhook in POST mode receives that body. A server whose authentication settings cannot work answers
@@ -15,7 +16,9 @@ import os
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -23,6 +26,8 @@ from engine.errors import Code, EngineError
 from engine.execute import Caller, GraphQLRequest, GraphQLResponse, Runtime, execute
 from engine.execute.request_body import decode_body, parse_body
 from engine.graphql_errors import errors_body
+from engine.limits import QueryLimits
+from relationships.api import too_large_message
 from relationships.auth import Session, resolve_session
 from relationships.runtime import connection_provider, http_transport
 from relationships.selectors import gateway_state
@@ -30,6 +35,8 @@ from relationships.selectors import gateway_state
 logger = logging.getLogger("joinery.graphql")
 
 AUTH_MISCONFIGURED = "the server's authentication settings are invalid; see the server log"
+METADATA_UNAVAILABLE = "the metadata database cannot be reached; see the server log"
+REQUEST_TOO_LARGE = "request-too-large"
 
 
 @csrf_exempt
@@ -40,7 +47,11 @@ def graphql(request: HttpRequest) -> HttpResponse:
             _error_body("only POST is supported on /v1/graphql", Code.NOT_SUPPORTED), status=405
         )
     try:
-        body, body_error = _read_body(request.body)
+        raw = request.body
+    except RequestDataTooBig:
+        return JsonResponse(_error_body(too_large_message(), REQUEST_TOO_LARGE), status=413)
+    try:
+        body, body_error = _read_body(raw)
         session = resolve_session(request.headers, request=body)
         if body_error is not None:
             raise body_error
@@ -55,6 +66,10 @@ def graphql(request: HttpRequest) -> HttpResponse:
         return JsonResponse(_error_body("internal error", Code.UNEXPECTED))
     try:
         return _answer(request, session, parsed)
+    except DatabaseError as error:
+        # The metadata cannot be read and this process has none read before to serve (selectors).
+        logger.warning("the metadata database cannot be read: %s", error)
+        return JsonResponse(_error_body(METADATA_UNAVAILABLE, Code.UNEXPECTED))
     except Exception:
         logger.exception("graphql request failed")
         return JsonResponse(_error_body("internal error", Code.UNEXPECTED))
@@ -73,7 +88,8 @@ def _answer(
 ) -> HttpResponse:
     schema = gateway_state().schema_for(session.role)
     caller = Caller(session.role, dict(session.variables), list(request.headers.items()))
-    runtime = Runtime(connection_provider(), http_transport(), os.environ)
+    limits = QueryLimits(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_NODES)
+    runtime = Runtime(connection_provider(), http_transport(), os.environ, limits=limits)
     batch = parsed if isinstance(parsed, list) else [parsed]
     responses = [execute(schema, item, caller, runtime) for item in batch]
     for answer in responses:

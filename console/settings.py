@@ -43,6 +43,17 @@ def env_list(name: str) -> list[str] | None:
 # Hosts that action handlers and remote schemas may be called on (host or host:port); unset = any.
 OUTBOUND_ALLOWED_HOSTS = env_list("OUTBOUND_ALLOWED_HOSTS")
 
+# Per-role remote schema permissions (Hasura's HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS): when
+# on, a role other than admin sees of a remote schema only what its permission's SDL allows.
+REMOTE_SCHEMA_PERMISSIONS = env_flag("REMOTE_SCHEMA_PERMISSIONS", default=False)
+
+# The largest GraphQL request a role other than admin may send (engine.limits); 0 = no limit.
+GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH") or 20)
+GRAPHQL_MAX_NODES = int(os.environ.get("GRAPHQL_MAX_NODES") or 1000)
+# The largest request body /v1/graphql, /v1/metadata, /v2/query and the console's forms accept.
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES") or 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
 # --- AUTH: how callers without the admin secret are authenticated (relationships.auth) -----------
 # JWT_SECRET         a JSON object, as Hasura's HASURA_GRAPHQL_JWT_SECRET: {"type": "HS256", "key": ...}
 #                    or {"jwk_url": ...}, plus optional claims_namespace, claims_namespace_path,

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from engine.http import display_url
+
 if TYPE_CHECKING:
     from graphql import GraphQLSchema
 
@@ -57,6 +59,16 @@ def resolve_template(text: str, environ: Mapping[str, str]) -> str:
         return environ[name]
 
     return _TEMPLATE.sub(value, text)
+
+
+def configured_url(template: str | None, from_env: str | None = None) -> str:
+    """A URL as the metadata gives it (``{{VAR}}`` for ``url_from_env``), for messages to show."""
+    return "{{" + from_env + "}}" if from_env is not None else template or ""
+
+
+def hide_resolved_url(text: str, url: str, configured: str) -> str:
+    """``text`` with the resolved ``url`` written as configured, so no environment value shows."""
+    return text.replace(display_url(url), display_url(configured)) if url else text
 
 
 def template_variables(text: str) -> list[str]:

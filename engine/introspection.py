@@ -18,6 +18,7 @@ from graphql import (
     validate_schema,
 )
 
+from engine.environment import hide_resolved_url
 from engine.errors import Code, EngineError
 from engine.headers import HeaderSource
 from engine.http import HttpError, HttpResponse, InvalidJsonError, Transport, display_url
@@ -39,16 +40,24 @@ class IntrospectionError(EngineError):
 
 
 def fetch_introspection(
-    transport: Transport, url: str, headers: HeaderSource, timeout: float
+    transport: Transport, url: str, headers: HeaderSource, timeout: float, shown_url: str | None = None
 ) -> dict[str, Any]:
-    """POST the introspection query to `url`; return the decoded response body once its shape is right."""
+    """POST the introspection query to `url`; return the decoded response body once its shape is right.
+
+    Messages show `shown_url` (the URL as configured, so no environment value) when given.
+    """
     request = {"query": INTROSPECTION_QUERY, "operationName": INTROSPECTION_OPERATION}
     try:
         response = transport.post_json(url, request, headers=headers, timeout=timeout)
     except HttpError as error:
+        shown = url if shown_url is None else shown_url
         raise IntrospectionError(
-            f'HTTP exception occurred while sending the request to "{display_url(url)}"',
-            {"type": "http_exception", "kind": error.kind, "message": error.message},
+            f'HTTP exception occurred while sending the request to "{display_url(shown)}"',
+            {
+                "type": "http_exception",
+                "kind": error.kind,
+                "message": hide_resolved_url(error.message, url, shown),
+            },
         ) from error
     body = _decoded_body(response)
     check_introspection_shape(body)

@@ -15,7 +15,7 @@ from typing import Any
 from graphql import GraphQLSchema
 
 from engine.catalog import SourceCatalog, read_catalog
-from engine.environment import Environment, MissingVariableError, resolve_template
+from engine.environment import Environment, MissingVariableError, configured_url, resolve_template
 from engine.errors import Code, EngineError
 from engine.headers import HeaderConfigError, remote_schema_request_headers, resolve_configured_headers
 from engine.introspection import IntrospectionError, fetch_introspection, schema_from_introspection
@@ -84,6 +84,7 @@ class EnvironmentCache:
                 remote_schema_url(remote_schema, self.environ),
                 remote_schema_headers(remote_schema, self.environ),
                 remote_schema.definition.effective_timeout,
+                configured_url(remote_schema.definition.url, remote_schema.definition.url_from_env),
             )
             schema_from_introspection(raw)
         except IntrospectionError as error:

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 import psycopg2
 
-from engine.execute.database import DATABASE_ERROR, Connections, postgres_error, sqlite_error
+from engine.execute.database import DATABASE_ERROR, Connections, postgres_error, refused_value, sqlite_error
 from engine.execute.dialects import dialect_of, regexp
 from engine.execute.fragments import Sql, raw
 from engine.execute.joins import Joiner
@@ -154,6 +154,8 @@ class MutationRunner:
             raise postgres_error(error, statement) from error
         except sqlite3.Error as error:
             raise sqlite_error(error) from error
+        except ValueError as error:
+            raise refused_value(error) from error
 
     def _end(self, *, commit: bool) -> None:
         opened, self._open = list(self._open.values()), {}
