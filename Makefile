@@ -73,3 +73,22 @@ bench-full: bench-deps
 	$(BIN)/python -m bench.action_join
 	$(BIN)/python -m bench.remote_joins
 	$(BIN)/python -m bench.remote_joins --remote-stub node
+
+# Soak: 4 production workers under 32 clients for SOAK_SECONDS (default 300); fails on any error or
+# on memory growth of 10 % or more (bench/soak.py, docs/reliability.md).
+SOAK_SECONDS ?= 300
+.PHONY: soak
+soak: install
+	$(BIN)/python -m bench.soak --seconds $(SOAK_SECONDS)
+
+# Throughput of the action -> table join at 1, 2 and 4 workers and 3 processes (bench/scale_out.py).
+.PHONY: bench-scale
+bench-scale: install
+	$(BIN)/python -m bench.scale_out
+
+# Property-based fuzzing of /v1/metadata, /v2/query and /v1/graphql with more than 10,000 generated
+# inputs (tests/fuzz; `make test` runs a few hundred of them).
+.PHONY: fuzz
+fuzz: install
+	bash .ci/ensure-postgres
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz $(PYTEST_ARGS)
