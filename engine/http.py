@@ -1,26 +1,46 @@
-"""The engine's one HTTP client: JSON POSTs and plain GETs over pooled keep-alive sessions.
+"""The engine's one HTTP client: JSON POSTs and plain GETs over pooled keep-alive connections.
 
 Every call has an explicit timeout (on connect, on each read and on the whole exchange), a cap on
 the response size enforced while streaming, no retries and no redirects (a 3xx comes back as a
 response, so callers can report it as Hasura does). An optional allowlist limits the hosts the
 engine may reach. Failures surface as `HttpError` with a stable `kind` and a message that never
 carries a header value or URL credentials.
+
+Requests go out as the requests library sends them (its URL preparation, default headers, header
+checks, credentials from the URL, certificate bundle), straight through urllib3's thread-safe
+connection pools: a webhook call is on the path of every action request, and a requests Session
+spends more time preparing a call than a local handler takes to answer it.
 """
 
+import functools
 import json
 import threading
 import time
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Protocol
 from urllib.parse import SplitResult, urlsplit
 
+import orjson
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ReadTimeoutError
+import urllib3
+from requests.auth import HTTPBasicAuth
+from requests.models import PreparedRequest
+from requests.utils import DEFAULT_CA_BUNDLE_PATH, check_header_validity, default_headers, get_auth_from_url
+from urllib3.exceptions import (
+    ClosedPoolError,
+    ConnectTimeoutError,
+    DecodeError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
+from urllib3.exceptions import InvalidHeader as MalformedHeader
 
-from engine.headers import USER_AGENT, HeaderSource, merge_headers
+from engine.headers import USER_AGENT, Header, HeaderSource, merge_headers
 
 DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 READ_CHUNK_BYTES = 64 * 1024
@@ -30,7 +50,17 @@ INVALID_URL_ERRORS = (
     requests.exceptions.MissingSchema,
     requests.exceptions.InvalidSchema,
 )
+# Failures of an exchange reported as a failed connection, as requests reports them.
+CONNECTION_ERRORS = (ProtocolError, OSError, MaxRetryError, ClosedPoolError, SSLError)
+# No retries; a response is never read twice (requests' max_retries=0).
+NO_RETRIES = urllib3.Retry(0, read=False)
+# The headers every requests Session sends unless the call names them.
+SESSION_HEADERS = tuple(default_headers().items())
+PREPARED_URLS = 256
 MAX_CAUSE_DEPTH = 8
+# Every digit becomes "0" and every other byte a space, so a run of digits is a run of "0"s.
+_DIGITS_AS_ZERO = bytes(ord("0") if chr(byte).isdigit() and byte < 128 else ord(" ") for byte in range(256))
+LONG_DIGIT_RUN = b"0" * 19
 
 
 class InvalidJsonError(ValueError):
@@ -47,6 +77,11 @@ class HttpResponse:
 
     def json(self) -> Any:
         """The body decoded as JSON; raises InvalidJsonError when it is not JSON."""
+        if not _may_hold_long_numbers(self.body):
+            try:
+                return orjson.loads(self.body)
+            except orjson.JSONDecodeError:
+                pass  # maybe JSON all the same (NaN, a byte order mark, ...): the standard decoder decides
         try:
             return json.loads(self.body)
         except ValueError as error:  # JSONDecodeError, or UnicodeDecodeError on bytes that are not text
@@ -61,6 +96,14 @@ class HttpResponse:
         """The first value of header `name` (case-insensitive), or None."""
         values = self.header_values(name)
         return values[0] if values else None
+
+
+def _may_hold_long_numbers(body: bytes) -> bool:
+    """Whether ``body`` has a run of 19 digits: orjson reads integers beyond 64 bits as floats.
+
+    Below that, orjson decodes exactly what the standard decoder does, several times faster.
+    """
+    return LONG_DIGIT_RUN in body.translate(_DIGITS_AS_ZERO)
 
 
 class HttpError(Exception):
@@ -85,7 +128,7 @@ class Transport(Protocol):
 
 
 class HttpTransport:
-    """`Transport` over requests: one pooled Session per thread, shared by every call of that thread."""
+    """`Transport` over urllib3: a keep-alive connection pool per host, shared by every thread."""
 
     def __init__(
         self,
@@ -94,16 +137,17 @@ class HttpTransport:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         pool_connections: int = 16,
         pool_maxsize: int = 32,
-        trust_env: bool = False,
     ) -> None:
         self._allowed = None if allowed_hosts is None else frozenset(map(_host_and_port, allowed_hosts))
         self._max_response_bytes = max_response_bytes
-        self._pool_connections = pool_connections
-        self._pool_maxsize = pool_maxsize
-        self._trust_env = trust_env
-        self._local = threading.local()
-        # Weak, so the session of a finished thread is collected with that thread's locals.
-        self._sessions: weakref.WeakSet[requests.Session] = weakref.WeakSet()
+        # Proxies and ~/.netrc are never read: no environment can reroute or decorate calls.
+        self._pools = urllib3.PoolManager(
+            num_pools=pool_connections,
+            maxsize=pool_maxsize,
+            block=False,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=DEFAULT_CA_BUNDLE_PATH,
+        )
         self._lock = threading.Lock()
         self._calls = 0
 
@@ -119,23 +163,18 @@ class HttpTransport:
         self._check_allowed(_checked_url(url))
         data = encode_json(body)
         self._count_call()
-        return self._exchange("POST", url, data, dict(merge_headers(_default_headers(), headers)), timeout)
+        return self._exchange("POST", url, data, merge_headers(_default_headers(), headers), timeout)
 
     def get(self, url: str, *, headers: HeaderSource, timeout: float) -> HttpResponse:
         """GET `url` (no body); raise HttpError when no complete response arrives."""
         _check_timeout(timeout)
         self._check_allowed(_checked_url(url))
         self._count_call()
-        return self._exchange(
-            "GET", url, None, dict(merge_headers([("User-Agent", USER_AGENT)], headers)), timeout
-        )
+        return self._exchange("GET", url, None, merge_headers([("User-Agent", USER_AGENT)], headers), timeout)
 
     def close(self) -> None:
         """Close every pooled connection; the transport opens new ones if used again."""
-        with self._lock:
-            sessions = list(self._sessions)
-        for session in sessions:
-            session.close()
+        self._pools.clear()
 
     def __enter__(self) -> "HttpTransport":
         return self
@@ -154,55 +193,62 @@ class HttpTransport:
         with self._lock:
             self._calls += 1
 
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._new_session()
-            self._local.session = session
-            with self._lock:
-                self._sessions.add(session)
-        return session
-
-    def _new_session(self) -> requests.Session:
-        session = requests.Session()
-        # Without the environment, no proxy variable or ~/.netrc entry can reroute or decorate calls.
-        session.trust_env = self._trust_env
-        adapter = HTTPAdapter(
-            pool_connections=self._pool_connections, pool_maxsize=self._pool_maxsize, max_retries=0
-        )
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        return session
-
     def _exchange(
-        self, method: str, url: str, data: bytes | None, headers: dict[str, str], timeout: float
+        self, method: str, url: str, data: bytes | None, headers: list[Header], timeout: float
     ) -> HttpResponse:
         deadline = time.monotonic() + timeout
         try:
-            with self._session().request(
+            target = _prepared_url(url)
+        except INVALID_URL_ERRORS:
+            raise HttpError("invalid-url", f"invalid URL {display_url(url)}") from None
+        sent = _request_headers(headers, data, target)
+        try:
+            pool = self._pools.connection_from_host(target.host, port=target.port, scheme=target.scheme)
+            response = pool.urlopen(
                 method,
-                url,
-                data=data,
-                headers=headers,
-                timeout=(timeout, timeout),
-                allow_redirects=False,
-                stream=True,
-            ) as response:
-                body = self._read_body(response, url, deadline, timeout)
-                return HttpResponse(response.status_code, tuple(response.raw.headers.items()), body)
-        except requests.exceptions.InvalidHeader:
-            # requests quotes the offending value, which may be a secret: keep neither message nor cause.
+                target.path,
+                body=data,
+                headers=sent,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=False,
+                decode_content=False,
+                retries=NO_RETRIES,
+                timeout=urllib3.Timeout(connect=timeout, read=timeout),
+                chunked=False,
+            )
+        except urllib3.exceptions.LocationValueError:
+            raise HttpError("invalid-url", f"invalid URL {display_url(url)}") from None
+        except (MalformedHeader, UnicodeEncodeError):  # http.client sends header text as Latin-1 only
             raise HttpError("invalid-header", "a request header has an invalid name or value") from None
-        except requests.RequestException as error:
+        except (*CONNECTION_ERRORS, ReadTimeoutError) as error:
             raise _http_error(error, url, timeout) from error
+        return self._read_response(response, url, deadline, timeout)
 
-    def _read_body(self, response: requests.Response, url: str, deadline: float, timeout: float) -> bytes:
+    def _read_response(
+        self, response: urllib3.BaseHTTPResponse, url: str, deadline: float, timeout: float
+    ) -> HttpResponse:
+        complete = False
+        try:
+            body = self._read_body(response, url, deadline, timeout)
+            complete = True
+        except (ProtocolError, DecodeError, ReadTimeoutError, SSLError) as error:
+            raise _http_error(error, url, timeout) from error
+        finally:
+            if not complete:
+                response.close()  # a connection left mid-body cannot carry another request
+            response.release_conn()
+        return HttpResponse(response.status, tuple(response.headers.items()), body)
+
+    def _read_body(
+        self, response: urllib3.BaseHTTPResponse, url: str, deadline: float, timeout: float
+    ) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self._max_response_bytes:
             raise self._too_large(url)
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(READ_CHUNK_BYTES):
+        for chunk in response.stream(READ_CHUNK_BYTES, decode_content=True):
             size += len(chunk)
             if size > self._max_response_bytes:
                 raise self._too_large(url)
@@ -215,6 +261,50 @@ class HttpTransport:
         return HttpError(
             "too-large", f"the response from {display_url(url)} exceeds {self._max_response_bytes} bytes"
         )
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where a URL sends a request, prepared as requests prepares it."""
+
+    scheme: str
+    host: str
+    port: int | None
+    path: str
+    # Basic credentials given in the URL (user:password@host), as an Authorization value.
+    authorization: str | None
+
+
+@functools.lru_cache(maxsize=PREPARED_URLS)
+def _prepared_url(url: str) -> _Target:
+    prepared = PreparedRequest()
+    prepared.prepare_url(url, None)
+    assert prepared.url is not None
+    parts = urlsplit(prepared.url)
+    credentials = get_auth_from_url(prepared.url)
+    authorization = None
+    if any(credentials):
+        authorization = HTTPBasicAuth(*credentials)(SimpleNamespace(headers={})).headers["Authorization"]
+    return _Target(parts.scheme.lower(), parts.hostname or "", parts.port, prepared.path_url, authorization)
+
+
+def _request_headers(headers: list[Header], data: bytes | None, target: _Target) -> dict[str, str]:
+    """The headers a requests Session sends: its defaults, the call's, length and URL credentials."""
+    merged = [(name, value) for name, value in merge_headers(SESSION_HEADERS, headers) if value is not None]
+    try:
+        for header in merged:
+            check_header_validity(header)
+    except requests.exceptions.InvalidHeader:
+        # requests quotes the offending value, which may be a secret: keep neither message nor cause.
+        raise HttpError("invalid-header", "a request header has an invalid name or value") from None
+    sent = dict(merge_headers(merged, _length_header(data)))
+    if target.authorization is not None:
+        sent = dict(merge_headers(sent.items(), [("Authorization", target.authorization)]))
+    return sent
+
+
+def _length_header(data: bytes | None) -> list[Header]:
+    return [] if data is None else [("Content-Length", str(len(data)))]
 
 
 def encode_json(body: object) -> bytes:
@@ -270,23 +360,25 @@ def _host_and_port(entry: str) -> tuple[str, int | None]:
     return parts.hostname, parts.port
 
 
-def _http_error(error: requests.RequestException, url: str, timeout: float) -> HttpError:
+def _http_error(error: Exception, url: str, timeout: float) -> HttpError:
     shown = display_url(url)
-    if isinstance(error, requests.Timeout) or _wraps(error, ReadTimeoutError):
+    if _timed_out(error):
         return _timeout_error(url, timeout)
-    if isinstance(error, INVALID_URL_ERRORS):
-        return HttpError("invalid-url", f"invalid URL {shown}")
-    if isinstance(error, requests.exceptions.ContentDecodingError):
+    if isinstance(error, DecodeError):
         return HttpError("protocol", f"the response from {shown} could not be decoded")
     return HttpError("connection", f"the connection to {shown} failed: {_root_reason(error)}")
 
 
+def _timed_out(error: Exception) -> bool:
+    """A read that timed out, or a connection that could not be made in time (not one refused)."""
+    if isinstance(error, ReadTimeoutError):
+        return True
+    reason = error.reason if isinstance(error, MaxRetryError) else None
+    return isinstance(reason, ConnectTimeoutError) and not isinstance(reason, NewConnectionError)
+
+
 def _timeout_error(url: str, timeout: float) -> HttpError:
     return HttpError("timeout", f"no complete response from {display_url(url)} within {timeout:g} s")
-
-
-def _wraps(error: BaseException, cause_type: type[BaseException]) -> bool:
-    return bool(error.args) and isinstance(error.args[0], cause_type)
 
 
 def _root_reason(error: BaseException) -> str:

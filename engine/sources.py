@@ -437,13 +437,14 @@ def _connect(name: str, connect: Callable[[], Any]) -> Any:
 
 @dataclass(frozen=True)
 class Dialect:
-    """How SQL for one kind of source is spelled.
+    """How SQL for one kind of source is spelled, as `psycopg2.sql` objects.
 
-    Compilers build `psycopg2.sql.Composable` fragments for every dialect (composition needs
+    Callers build `psycopg2.sql.Composable` fragments for every dialect (composition needs
     no connection) and turn them into text with `render(query, connection)` just before
-    executing. Always execute that text with a parameter sequence, even an empty one:
-    PostgreSQL text escapes a `%` inside identifiers as `%%`, which psycopg2 only undoes when
-    parameters are given.
+    executing (the engine's statement compiler, `engine.execute.dialects`, writes the same
+    spelling as plain strings). Always execute that text with a parameter sequence, even an
+    empty one: PostgreSQL text escapes a `%` inside identifiers as `%%`, which psycopg2 only
+    undoes when parameters are given.
     """
 
     name: str

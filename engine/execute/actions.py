@@ -16,13 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.environment import MissingVariableError, resolve_template
+from engine.environment import MissingVariableError, hide_resolved_url, resolve_template
 from engine.errors import Code, EngineError
 from engine.execute.output import OutputChecker, OutputMismatch
 from engine.execute.stats import ExecutionStats
 from engine.graphql_errors import HandlerError, RequestError
 from engine.headers import HeaderConfigError, action_request_headers, resolve_configured_headers
-from engine.http import HttpError, HttpResponse, InvalidJsonError, Transport
+from engine.http import HttpError, HttpResponse, InvalidJsonError, Transport, display_url
 from engine.metadata import Action
 
 Header = tuple[str, str]
@@ -68,7 +68,11 @@ class ActionCaller:
             "session_variables": dict(self.context.session_variables),
             "request_query": self.context.request_query,
         }
-        request = {"url": url, "body": payload, "headers": _shown_headers(headers, action)}
+        request = {
+            "url": display_url(definition.handler),
+            "body": payload,
+            "headers": _shown_headers(headers, action),
+        }
         self.stats.count_http()
         try:
             response = self.transport.post_json(url, payload, headers=headers, timeout=definition.timeout)
@@ -76,7 +80,10 @@ class ActionCaller:
             raise RequestError(
                 "http exception when calling webhook",
                 code=Code.UNEXPECTED,
-                internal={"error": error.message, "request": request},
+                internal={
+                    "error": hide_resolved_url(error.message, url, definition.handler),
+                    "request": request,
+                },
             ) from error
         return self._answer(response, request, output_type)
 

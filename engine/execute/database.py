@@ -9,7 +9,6 @@ words go to ``internal``, which only admins see.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -48,7 +47,7 @@ class Database:
             with self.connections.connection(source) as connection:
                 text = dialect.render(statement, connection)
                 self.stats.count_sql()
-                return list(_rows(connection, source.kind, text, statement.params))
+                return _rows(connection, source.kind, text, statement.params)
         except psycopg2.Error as error:
             raise postgres_error(error, statement) from error
         except sqlite3.Error as error:
@@ -59,14 +58,21 @@ class Database:
             ) from error
 
 
-def _rows(connection: Any, kind: str, text: str, params: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+def _rows(connection: Any, kind: str, text: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
     if kind == SQLITE:
         connection.create_function("regexp", 2, regexp, deterministic=True)
-        yield from connection.execute(text, params).fetchall()
-        return
+        return connection.execute(text, params).fetchall()
     with connection.cursor() as cursor:
-        cursor.execute(text, params)
-        yield from cursor.fetchall()
+        try:
+            cursor.execute(text, params)
+        except ValueError as error:
+            raise refused_value(error) from error
+        return cursor.fetchall()
+
+
+def refused_value(error: ValueError) -> RequestError:
+    """A value psycopg2 will not send (text with a NUL character, which PostgreSQL cannot store)."""
+    return RequestError(str(error), code="data-exception")
 
 
 def postgres_error(error: psycopg2.Error, statement: Sql) -> RequestError:

@@ -21,7 +21,7 @@ import orjson
 from engine.errors import Code
 from engine.execute.fragments import Sql, compose, join, raw
 from engine.graphql_errors import RequestError
-from engine.sources import POSTGRES_DIALECT, SQLITE, SQLITE_DIALECT, Dialect
+from engine.sources import SQLITE
 
 COMPARISONS = {"_eq": "=", "_neq": "<>", "_gt": ">", "_gte": ">=", "_lt": "<", "_lte": "<="}
 JSON_TYPES = ("json", "jsonb")
@@ -30,13 +30,19 @@ JSON_TYPES = ("json", "jsonb")
 class SqlDialect(ABC):
     """The dialect-specific half of the SQL compiler."""
 
-    base: Dialect
+    # How a parameter is spelled in statement text.
+    placeholder: str
     # Whether json_array_agg orders by a row number (else rows keep the derived table's order).
     orders_aggregates: bool = True
 
     def ident(self, name: str) -> Sql:
         """A quoted identifier."""
-        return Sql(self.base.quote_identifier(name))
+        return Sql(self.quote(name))
+
+    @staticmethod
+    def quote(name: str) -> str:
+        """``name`` as a quoted identifier (as PostgreSQL's ``quote_ident`` and SQLite quote it)."""
+        return '"' + name.replace('"', '""') + '"'
 
     def column(self, alias: str, name: str) -> Sql:
         """``alias.column``."""
@@ -44,19 +50,19 @@ class SqlDialect(ABC):
 
     def table(self, schema: str, name: str) -> Sql:
         """A table name, qualified where the dialect has schemas."""
-        return Sql(self.base.qualified_table(schema, name))
+        return Sql(f"{self.quote(schema)}.{self.quote(name)}")
 
     def value(self, value: Any) -> Sql:
         """A plain parameter."""
-        return Sql(self.base.placeholder, (value,))
+        return Sql(self.placeholder, (value,))
 
     def text(self, value: str) -> Sql:
         """A text parameter (JSON keys, ``__typename`` values)."""
         return self.value(value)
 
     def render(self, statement: Sql, connection: Any) -> str:
-        """The statement text for a connection."""
-        return self.base.render(statement.text, connection)
+        """The statement text to execute on ``connection`` (always with a parameter sequence)."""
+        return statement.text
 
     @abstractmethod
     def json_object(self, pairs: Sequence[tuple[str, Sql]]) -> Sql:
@@ -148,7 +154,12 @@ MAX_OBJECT_PAIRS = 50
 class PostgresSql(SqlDialect):
     """PostgreSQL spelling."""
 
-    base = POSTGRES_DIALECT
+    placeholder = "%s"
+
+    @staticmethod
+    def quote(name: str) -> str:
+        """A quoted identifier whose ``%`` is doubled: psycopg2 would read it as a placeholder."""
+        return SqlDialect.quote(name).replace("%", "%%")
 
     def type_name(self, data_type: str) -> Sql:
         """A column type as a (quoted) type name."""
@@ -226,7 +237,11 @@ class PostgresSql(SqlDialect):
     ) -> tuple[Sql, Sql, list[Sql]]:
         """``jsonb_to_recordset($1) AS "_k"("__argument_id__" int8, "k0" <type>, "k1" <type>[] ...)``."""
         names = [f"k{index}" for index in range(len(key_types))]
-        rows = [{"__argument_id__": key[0], **dict(zip(names, key[1:], strict=True))} for key in keys]
+        if len(names) == 1:
+            # One key per object is the common case; spelled out, it costs a fraction per key.
+            rows = [{"__argument_id__": argument, "k0": value} for argument, value in keys]
+        else:
+            rows = [{"__argument_id__": key[0], **dict(zip(names, key[1:], strict=True))} for key in keys]
         many = list(lists) or [False] * len(key_types)
         columns = join(
             ", ",
@@ -297,8 +312,12 @@ def _glob_literal(character: str) -> str:
 class SqliteSql(SqlDialect):
     """SQLite spelling."""
 
-    base = SQLITE_DIALECT
+    placeholder = "?"
     orders_aggregates = False
+
+    def table(self, schema: str, name: str) -> Sql:
+        """The table name alone: a SQLite file has one schema, exposed to metadata as "public"."""
+        return self.ident(name)
 
     def json_object(self, pairs: Sequence[tuple[str, Sql]]) -> Sql:
         """``json_object``; keys beyond what one call takes are added with ``json_insert``."""

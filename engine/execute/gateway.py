@@ -12,6 +12,7 @@ Hasura; a remote schema's own errors for its root fields become the response's e
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor, wait
@@ -37,11 +38,12 @@ from engine.execute.database import Connections, Database
 from engine.execute.dialects import dialect_of
 from engine.execute.joins import Joiner
 from engine.execute.mutations import MutationRunner
-from engine.execute.output import OutputChecker, shape
+from engine.execute.output import OutputChecker
 from engine.execute.remote import RemoteCaller, RemoteErrors
 from engine.execute.stats import Counts, ExecutionStats
 from engine.graphql_errors import RequestError, RequestErrors, errors_body
 from engine.http import Transport
+from engine.limits import QueryLimits, check_limits
 from engine.plan.document import checked_document
 from engine.plan.mutation_nodes import TableMutation
 from engine.plan.nodes import (
@@ -54,7 +56,7 @@ from engine.plan.nodes import (
     RootPlan,
     TableQuery,
 )
-from engine.plan.operation import plan_operation, select_operation
+from engine.plan.operation import planned_operation, select_operation
 from engine.schema.model import GatewaySchema
 from engine.schema.tables_model import ADMIN_ROLE
 
@@ -97,12 +99,13 @@ class Caller:
 
 @dataclass(frozen=True)
 class Runtime:
-    """The engine's ways out: database connections, the HTTP transport, the environment, a thread pool."""
+    """The engine's ways out (connections, HTTP transport, environment, thread pool) and request limits."""
 
     connections: Connections
     transport: Transport
     environ: Mapping[str, str]
     pool: Executor | None = None
+    limits: QueryLimits = QueryLimits()
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,25 @@ class GraphQLResponse:
 
     def encode(self) -> bytes:
         """The body as JSON bytes."""
-        return orjson.dumps(self.body)
+        try:
+            return orjson.dumps(self.body)
+        except TypeError:  # orjson.JSONEncodeError
+            return _encode_unusual(self.body)
+
+
+def _encode_unusual(body: dict[str, Any]) -> bytes:
+    """What orjson refuses (integers past 64 bits, nesting past 254 levels, lone surrogates), by ``json``."""
+    try:
+        return json.dumps(body, default=_fragment_value, separators=(",", ":")).encode()
+    except RecursionError:
+        too_deep = RequestError("the response is nested too deeply to be sent", code=Code.UNEXPECTED)
+        return orjson.dumps(errors_body([too_deep], include_internal=False))
+
+
+def _fragment_value(value: object) -> Any:
+    if isinstance(value, orjson.Fragment):
+        return json.loads(orjson.dumps(value))
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def execute(
@@ -125,8 +146,15 @@ def execute(
     stats = ExecutionStats()
     try:
         document = checked_document(schema, request.query)
-        plan = plan_operation(
-            schema, document, request.operation_name, request.variables, caller.session_variables
+        if not caller.is_admin:
+            check_limits(document, runtime.limits)
+        plan = planned_operation(
+            schema,
+            request.query,
+            document,
+            request.operation_name,
+            request.variables,
+            caller.session_variables,
         )
         runner = OperationRunner(schema, request, caller, runtime, stats, document)
         data, cookies = runner.run(plan)
@@ -219,9 +247,7 @@ class OperationRunner:
         assert root_type is not None
         output_type = root_type.fields[query.action.name].type
         answer = self.actions.call(query.action, query.arguments, output_type)
-        value = shape(answer.value, query.selection)
-        self.joiner.fill([value], query.joins)
-        return value, answer.cookies
+        return self.joiner.fill_output(answer.value, query.selection, query.joins), answer.cookies
 
     def _remote(self, query: RemoteRootQuery) -> tuple[Any, tuple[str, ...]]:
         assert query.request is not None

@@ -26,6 +26,8 @@ client key uses), and drew a JoinTree of where they sit (``engine.plan.join_tree
 * On an abstract remote type the tree branches on ``__hasura_internal_typename`` (the concrete
   type), dropped afterwards; ``__typename`` values of customized remote types are renamed.
 * A table answer without joins below is never decoded: its JSON text is spliced into the response.
+* A handler's answer is shaped and walked in one pass when its joins sit on its top objects
+  (``shape_and_collect``): its phantom fields are read from the handler's objects, never added.
 """
 
 from __future__ import annotations
@@ -43,9 +45,10 @@ from engine.execute.compiler import SelectCompiler
 from engine.execute.concurrency import run_concurrently
 from engine.execute.database import Database
 from engine.execute.dialects import dialect_of
+from engine.execute.output import object_shaper, shape
 from engine.execute.remote import RemoteCaller
 from engine.graphql_errors import unexpected
-from engine.plan.nodes import ActionJoin, Join, JoinCall, JoinTree, RemoteJoin
+from engine.plan.nodes import ActionJoin, Join, JoinCall, JoinTree, OutputSelection, OutputValue, RemoteJoin
 from engine.plan.remote import INTERNAL_TYPENAME
 
 
@@ -67,9 +70,24 @@ class JoinBatch:
             self.keys.append([argument, *values])
         self.slots.append((target, alias, argument))
 
+    def add_one(self, target: dict[str, Any], alias: str, value: Any) -> None:
+        """``add`` for a join on one key (most are), without building a list per object."""
+        token = (type(value), value) if type(value) in _SCALAR_TYPES else _token([value])
+        argument = self.arguments.get(token)
+        if argument is None:
+            argument = self.arguments[token] = len(self.keys)
+            self.keys.append([argument, value])
+        self.slots.append((target, alias, argument))
+
+
+# Decoded JSON scalars: hashable, and a token of one of them needs no checking.
+_SCALAR_TYPES = frozenset({str, int, float, bool})
+
 
 def _token(values: list[Any]) -> Hashable:
     """Equal JSON values give equal tokens (``1`` and ``true`` differ, as in JSON)."""
+    if len(values) == 1 and type(values[0]) in _SCALAR_TYPES:
+        return type(values[0]), values[0]
     token = tuple((type(value), value) for value in values)
     try:
         hash(token)
@@ -80,10 +98,17 @@ def _token(values: list[Any]) -> Hashable:
 
 @dataclass
 class Collected:
-    """Everything one walk over answers found: the batches and the phantom fields to delete."""
+    """Everything one walk over answers found: the batches and the phantom fields to delete (per object)."""
 
     batches: dict[int, JoinBatch] = field(default_factory=dict)
-    phantoms: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    phantoms: list[tuple[dict[str, Any], tuple[str, ...]]] = field(default_factory=list)
+
+    def batch(self, call: JoinCall) -> JoinBatch:
+        """The batch of ``call``, begun at its first key (a join without keys makes no call)."""
+        batch = self.batches.get(id(call))
+        if batch is None:
+            batch = self.batches[id(call)] = JoinBatch(call)
+        return batch
 
 
 def collect(value: Any, tree: JoinTree | None, found: Collected) -> None:
@@ -91,13 +116,18 @@ def collect(value: Any, tree: JoinTree | None, found: Collected) -> None:
     if tree is None or value is None:
         return
     if isinstance(value, list):
-        for item in value:
-            collect(item, tree, found)
+        if tree.branches or tree.typenames or tree.children:
+            for item in value:
+                if item is not None:
+                    collect(item, tree, found)
+        else:
+            _collect_flat(value, tree, found)
         return
     if not isinstance(value, dict):
         raise unexpected("a join expected an object in the answer, but found a scalar")
     if tree.branches:
-        found.phantoms.extend((value, alias) for alias in tree.phantoms)
+        if tree.phantoms:
+            found.phantoms.append((value, tree.phantoms))
         concrete = value.pop(INTERNAL_TYPENAME, None)
         tree = dict(tree.branches).get(concrete)
         if tree is None:
@@ -107,25 +137,106 @@ def collect(value: Any, tree: JoinTree | None, found: Collected) -> None:
             value[alias] = tree.renames.get(value[alias], value[alias])
     for alias, child in tree.children:
         collect(value.get(alias), child, found)
-    found.phantoms.extend((value, alias) for alias in tree.phantoms)
+    if tree.phantoms:
+        found.phantoms.append((value, tree.phantoms))
     for alias, call in tree.joins:
-        _collect_key(value, alias, call, found)
+        if alias in value:
+            _collect_key(value, alias, call, found)
+
+
+def _collect_flat(items: list[Any], tree: JoinTree, found: Collected) -> None:
+    """``collect`` over a list whose objects hold only joins and phantoms, in one loop.
+
+    Lists of thousands of objects come this way (a table's rows, a remote schema's answer); a join
+    on one key is collected inline, without the calls ``collect`` makes per object.
+    """
+    phantoms = tree.phantoms
+    joins = [(alias, call, call.keys[0].alias if len(call.keys) == 1 else None) for alias, call in tree.joins]
+    for value in items:
+        if type(value) is not dict:
+            if value is not None:
+                collect(value, tree, found)
+            continue
+        if phantoms:
+            found.phantoms.append((value, phantoms))
+        for alias, call, key_alias in joins:
+            if alias not in value:
+                continue
+            if key_alias is None:
+                _collect_key(value, alias, call, found)
+                continue
+            try:
+                key = value[key_alias]
+            except KeyError:
+                raise _missing_column(key_alias) from None
+            if key is None:
+                value[alias] = None
+                continue
+            found.batch(call).add_one(value, alias, key)
+
+
+def shape_and_collect(
+    answer: Any, selection: OutputSelection | None, tree: JoinTree | None, found: Collected
+) -> Any:
+    """``shape`` a handler's answer, then ``collect`` it: in one walk when its joins sit on its top objects.
+
+    Then each object is shaped without its phantom fields and the join keys are read from the
+    handler's own object, so nothing is added only to be deleted after the joins.
+    """
+    sources = answer if isinstance(answer, list) else [answer]
+    joins = _top_joins(selection, tree)
+    if joins is None or not all(type(source) is dict for source in sources):
+        value = shape(answer, selection)
+        collect(value, tree, found)
+        return value
+    assert selection is not None
+    assert tree is not None
+    shape_object = object_shaper(tuple(item for item in selection if item.alias not in tree.phantoms))
+    shaped_all = []
+    for source in sources:
+        shaped = shape_object(source)
+        shaped_all.append(shaped)
+        for alias, call, names in joins:  # a null key leaves the placeholder null
+            if len(names) == 1:
+                key = source.get(names[0])
+                if key is not None:
+                    found.batch(call).add_one(shaped, alias, key)
+            else:
+                values = [source.get(name) for name in names]
+                if None not in values:
+                    found.batch(call).add(shaped, alias, values)
+    return shaped_all if isinstance(answer, list) else shaped_all[0]
+
+
+def _top_joins(
+    selection: OutputSelection | None, tree: JoinTree | None
+) -> list[tuple[str, JoinCall, tuple[str, ...]]] | None:
+    """The joins of the top objects with the fields their keys are read from; None if not all are plain."""
+    if selection is None or tree is None or tree.children or tree.branches or tree.typenames:
+        return None
+    fields = {item.alias: item.name for item in selection if isinstance(item, OutputValue)}
+    joins = []
+    for alias, call in tree.joins:
+        if not call.keys or any(key.alias not in fields for key in call.keys):
+            return None
+        joins.append((alias, call, tuple(fields[key.alias] for key in call.keys)))
+    return joins
 
 
 def _collect_key(value: dict[str, Any], alias: str, call: JoinCall, found: Collected) -> None:
-    if alias not in value:
-        return
+    keys = call.keys
     try:
-        values = [value[key.alias] for key in call.keys]
+        values = [value[keys[0].alias]] if len(keys) == 1 else [value[key.alias] for key in keys]
     except KeyError as missing:
-        raise unexpected(f"a join column is missing from the response: {missing.args[0]}") from None
+        raise _missing_column(missing.args[0]) from None
     if None in values:
         value[alias] = None
         return
-    batch = found.batches.get(id(call))
-    if batch is None:
-        batch = found.batches[id(call)] = JoinBatch(call)
-    batch.add(value, alias, values)
+    found.batch(call).add(value, alias, values)
+
+
+def _missing_column(alias: str) -> Exception:
+    return unexpected(f"a join column is missing from the response: {alias}")
 
 
 class Joiner:
@@ -146,13 +257,27 @@ class Joiner:
         found = Collected()
         for value in values:
             collect(value, tree, found)
+        self._join(found)
+
+    def fill_output(self, answer: Any, selection: OutputSelection | None, tree: JoinTree | None) -> Any:
+        """A handler's answer shaped to ``selection``, its joins filled (``shape``, then ``fill``)."""
+        if tree is None:
+            return shape(answer, selection)
+        found = Collected()
+        value = shape_and_collect(answer, selection, tree, found)
+        self._join(found)
+        return value
+
+    def _join(self, found: Collected) -> None:
+        """One call per batch found, results stitched into their places, phantom fields dropped."""
         batches = list(found.batches.values())
         results = run_concurrently(self.pool, [lambda batch=batch: self.fetch(batch) for batch in batches])
         for batch, result in zip(batches, results, strict=True):
             for target, alias, argument in batch.slots:
                 target[alias] = result.get(argument)
-        for target, alias in found.phantoms:
-            target.pop(alias, None)
+        for target, aliases in found.phantoms:
+            for alias in aliases:
+                target.pop(alias, None)
 
     def fetch(self, batch: JoinBatch) -> dict[int, Any]:
         """One call for all keys of a batch, the joins inside its results done: argument id -> value."""

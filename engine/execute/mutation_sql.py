@@ -175,16 +175,14 @@ class MutationCompiler:
         """``SELECT <answer JSON text>`` over changed rows given as a JSON array of objects."""
         if self.sqlite:
             base: SqlDialect = SqliteSql()
+            row = base.ident("_r")
             columns = [
-                compose(
-                    "json_extract({}, {}) AS {}",
-                    base.ident("value"),
-                    base.value(f'$."{column.name}"'),
-                    base.ident(column.name),
-                )
+                compose("{} AS {}", _sqlite_member(base, row, column.name), base.ident(column.name))
                 for column in self.table.columns
             ]
-            rows_from = compose("(SELECT {} FROM json_each({}))", join(", ", columns), base.value(rows))
+            rows_from = compose(
+                "(SELECT {} FROM json_each({}) AS {})", join(", ", columns), base.value(rows), row
+            )
         else:
             table = self.table.table
             rows_from = compose(
@@ -332,6 +330,21 @@ class MutationCompiler:
         if isinstance(d, PostgresSql):
             return d.typed(value, data_type)
         return d.value(json.dumps(value) if data_type in JSON_TYPES and value is not None else value)
+
+
+def _sqlite_member(d: SqlDialect, row: Sql, key: str) -> Sql:
+    """Member ``key`` of the JSON object ``row.value``: by JSON path, or by key where no path can name it."""
+    if key.isprintable() and '"' not in key and "\\" not in key:
+        return compose("json_extract({}.value, {})", row, d.value(f'$."{key}"'))
+    member = d.ident("_f")
+    return compose(
+        "(SELECT {}.value FROM json_each({}.value) AS {} WHERE {}.key = {})",
+        member,
+        row,
+        member,
+        member,
+        d.value(key),
+    )
 
 
 def _union_columns(rows: list[Any]) -> list[str]:

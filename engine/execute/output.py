@@ -6,10 +6,18 @@ ignored), and built-in scalars of the right JSON kind. Custom and database scala
 Shaping copies the selected fields under their aliases, leaves a placeholder for every relationship
 and adds the phantom join fields (a dotted path's value read from the nested objects; through a
 list, a list of values).
+
+Both run once per object of an answer that may hold thousands, so each output type is first
+compiled into a predicate that only says whether an answer fits (kept per type, which belongs to
+one schema); only an answer that does not fit is walked again to find the first mismatch and
+word it. A selection is likewise turned into one shaping function per list of objects.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -22,10 +30,18 @@ from graphql import (
 
 from engine.errors import Code
 from engine.graphql_errors import RequestError
-from engine.plan.nodes import LiteralOut, OutputJoin, OutputObject, OutputPath, OutputSelection, OutputValue
+from engine.plan.nodes import LiteralOut, OutputObject, OutputPath, OutputSelection, OutputValue
 from engine.schema.model import GatewaySchema, OutputField
 
 ROOT = None
+# The JSON kinds (as decoded Python types) each built-in scalar accepts; the checks below agree.
+SCALAR_KINDS: dict[str, frozenset[type]] = {
+    "Int": frozenset({int}),
+    "Float": frozenset({int, float}),
+    "String": frozenset({str}),
+    "Boolean": frozenset({bool}),
+    "ID": frozenset({str, int}),
+}
 SCALAR_CHECKS = {
     "Int": lambda v: isinstance(v, int) and not isinstance(v, bool),
     "Float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
@@ -63,7 +79,8 @@ class OutputChecker:
 
     def check(self, value: Any, output_type: GraphQLOutputType) -> None:
         """Raise OutputMismatch when ``value`` does not fit ``output_type``."""
-        self._check(value, output_type, ROOT)
+        if not _fits(output_type, self.schema)(value):
+            self._check(value, output_type, ROOT)
 
     def _check(self, value: Any, output_type: GraphQLOutputType, field: str | None) -> None:
         if isinstance(output_type, GraphQLNonNull):
@@ -99,12 +116,125 @@ class OutputChecker:
         """The fields the handler answers (relationship fields are filled by joins)."""
         found = self._declared.get(object_type.name)
         if found is None:
-            found = self._declared[object_type.name] = [
-                (name, definition.type)
-                for name, definition in object_type.fields.items()
-                if isinstance(self.schema.role_of(object_type.name, name), OutputField)
-            ]
+            found = self._declared[object_type.name] = _declared_fields(self.schema, object_type)
         return found
+
+
+Fits = Callable[[Any], bool]
+
+
+class _Missing:
+    """The type of what ``dict.get`` returns for an absent field in compiled checks."""
+
+
+_MISSING = _Missing()
+_compiled: weakref.WeakKeyDictionary[GraphQLOutputType, Fits] = weakref.WeakKeyDictionary()
+_compiled_lock = threading.Lock()
+
+
+def _fits(output_type: GraphQLOutputType, schema: GatewaySchema) -> Fits:
+    """The compiled predicate of ``output_type`` (a type object belongs to one schema)."""
+    with _compiled_lock:
+        found = _compiled.get(output_type)
+    if found is None:
+        found = _FitsCompiler(schema).compile(output_type)
+        with _compiled_lock:
+            _compiled[output_type] = found
+    return found
+
+
+class _FitsCompiler:
+    """Builds predicates equivalent to ``OutputChecker._check`` succeeding (stricter only on non-JSON types)."""
+
+    def __init__(self, schema: GatewaySchema) -> None:
+        self.schema = schema
+        self._objects: dict[str, Fits] = {}
+
+    def compile(self, output_type: GraphQLOutputType) -> Fits:
+        if isinstance(output_type, GraphQLNonNull):
+            # Every predicate below but the pass-through one already refuses None.
+            inner = self._nullable(output_type.of_type)
+            return inner if inner is not _anything else _not_null
+        fits = self._nullable(output_type)
+        if fits is _anything:
+            return fits
+        return lambda value: value is None or fits(value)
+
+    def _nullable(self, output_type: GraphQLOutputType) -> Fits:
+        if isinstance(output_type, GraphQLList):
+            item_fits = self.compile(output_type.of_type)
+            return lambda value: type(value) is list and all(map(item_fits, value))
+        if isinstance(output_type, GraphQLObjectType):
+            return self._object(output_type)
+        kinds = _scalar_kinds(output_type)
+        if kinds is None:
+            return _anything
+        return lambda value: type(value) in kinds
+
+    def _object(self, object_type: GraphQLObjectType) -> Fits:
+        found = self._objects.get(object_type.name)
+        if found is not None:
+            return found
+        scalars: list[tuple[str, frozenset[type]]] = []
+        required: list[str] = []
+        nested: list[tuple[str, Fits, bool]] = []
+
+        def fits(value: Any) -> bool:
+            if type(value) is not dict:
+                return False
+            get = value.get
+            for name, kinds in scalars:
+                if type(get(name, _MISSING)) not in kinds:
+                    return False
+            for name in required:
+                if get(name) is None:
+                    return False
+            for name, field_fits, non_null in nested:
+                field = get(name, _MISSING)
+                if field is _MISSING:
+                    if non_null:
+                        return False
+                elif not field_fits(field):
+                    return False
+            return True
+
+        # Registered before its fields are compiled: a type may contain itself.
+        self._objects[object_type.name] = fits
+        for name, field_type in _declared_fields(self.schema, object_type):
+            non_null = isinstance(field_type, GraphQLNonNull)
+            named = field_type.of_type if non_null else field_type
+            kinds = None if isinstance(named, GraphQLList | GraphQLObjectType) else _scalar_kinds(named)
+            if kinds is not None:
+                scalars.append((name, kinds if non_null else kinds | {type(None), _Missing}))
+            elif isinstance(named, GraphQLList | GraphQLObjectType):
+                nested.append((name, self.compile(field_type), non_null))
+            elif non_null:
+                required.append(name)
+        return fits
+
+
+def _anything(value: Any) -> bool:
+    return True
+
+
+def _not_null(value: Any) -> bool:
+    return value is not None
+
+
+def _scalar_kinds(output_type: GraphQLOutputType) -> frozenset[type] | None:
+    """The accepted kinds of a built-in scalar; None for types that pass through (custom scalars, enums)."""
+    return SCALAR_KINDS.get(output_type.name) if isinstance(output_type, GraphQLScalarType) else None
+
+
+def _declared_fields(
+    schema: GatewaySchema, object_type: GraphQLObjectType
+) -> list[tuple[str, GraphQLOutputType]]:
+    """The fields the handler answers (relationship fields are filled by joins)."""
+    return [
+        (name, definition.type)
+        for name, definition in object_type.fields.items()
+        if isinstance(schema.role_of(object_type.name, name), OutputField)
+    ]
 
 
 def _scalar_fits(output_type: GraphQLOutputType, value: Any) -> bool:
@@ -129,22 +259,54 @@ def shape(value: Any, selection: OutputSelection | None) -> Any:
     """The answer restricted to the selection, under the client's aliases; joins left as placeholders."""
     if selection is None or value is None:
         return value
-    if isinstance(value, list):
-        return [shape(item, selection) for item in value]
-    shaped: dict[str, Any] = {}
+    return _shaper(selection)(value)
+
+
+def _shaper(selection: OutputSelection) -> Callable[[Any], Any]:
+    """A function shaping an object, null or (nested) list of them to ``selection``."""
+    shape_object = object_shaper(selection)
+
+    def shape_value(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return [shape_object(item) if type(item) is dict else shape_value(item) for item in value]
+        return shape_object(value)
+
+    return shape_value
+
+
+def object_shaper(selection: OutputSelection) -> Callable[[Any], dict[str, Any]]:
+    """A function shaping one object to ``selection``.
+
+    Each object starts as a copy of a template holding every response key in order (constants and
+    join placeholders filled in), then gets its fields; the selection is read once, not per object.
+    """
+    template = {item.alias: item.value if isinstance(item, LiteralOut) else None for item in selection}
+    fields = tuple((item.alias, item.name) for item in selection if isinstance(item, OutputValue))
+    computed: list[tuple[str, Callable[[Any], Any]]] = []
     for item in selection:
-        if isinstance(item, OutputValue):
-            shaped[item.alias] = value.get(item.name)
-        elif isinstance(item, OutputObject):
-            shaped[item.alias] = shape(value.get(item.name), item.selection)
-        elif isinstance(item, LiteralOut):
-            shaped[item.alias] = item.value
+        if isinstance(item, OutputObject):
+            computed.append((item.alias, _nested_shaper(item.name, item.selection)))
         elif isinstance(item, OutputPath):
-            shaped[item.alias] = read_path(value, item.path)
-        else:
-            assert isinstance(item, OutputJoin)
-            shaped[item.alias] = None
-    return shaped
+            computed.append((item.alias, lambda value, path=item.path: read_path(value, path)))
+
+    def shape_object(value: Any) -> dict[str, Any]:
+        shaped = template.copy()
+        if fields:
+            get = value.get
+            for alias, name in fields:
+                shaped[alias] = get(name)
+        for alias, build in computed:
+            shaped[alias] = build(value)
+        return shaped
+
+    return shape_object
+
+
+def _nested_shaper(name: str, selection: OutputSelection) -> Callable[[Any], Any]:
+    shape_field = _shaper(selection)
+    return lambda value: shape_field(value.get(name))
 
 
 def read_path(value: Any, path: tuple[str, ...]) -> Any:

@@ -55,9 +55,10 @@ from graphql import (
     print_ast,
 )
 
-from engine.environment import MissingVariableError, resolve_template
+from engine.environment import MissingVariableError, configured_url, hide_resolved_url, resolve_template
 from engine.errors import Code, EngineError
 from engine.execute.actions import CallContext
+from engine.execute.aliased_document import AliasedDocument
 from engine.execute.stats import ExecutionStats
 from engine.graphql_errors import RequestError
 from engine.headers import HeaderConfigError, remote_schema_request_headers, resolve_configured_headers
@@ -227,10 +228,15 @@ class RemoteCaller:
         try:
             return self.transport.post_json(url, body, headers=headers, timeout=definition.effective_timeout)
         except HttpError as error:
+            shown = configured_url(definition.url, definition.url_from_env)
             raise RequestError(
-                f'HTTP exception occurred while sending the request to "{display_url(url)}"',
+                f'HTTP exception occurred while sending the request to "{display_url(shown)}"',
                 code=Code.REMOTE_SCHEMA_ERROR,
-                internal={"type": "http_exception", "kind": error.kind, "message": error.message},
+                internal={
+                    "type": "http_exception",
+                    "kind": error.kind,
+                    "message": hide_resolved_url(error.message, url, shown),
+                },
             ) from error
 
 
@@ -267,11 +273,12 @@ def _at(data: Any, path: Sequence[str]) -> Any:
 
 
 def _aliased_document(call: RemoteJoin, keys: JoinKeys) -> tuple[str, dict[str, Any]]:
+    printer = AliasedDocument(call.path, call.selection, call.variables)
     fields = []
     for key in keys:
         values = {lhs.name: value for lhs, value in zip(call.keys, key[1:], strict=True)}
-        fields.append(_path_field(call, f"f{key[0]}", lambda step, v=values: _arguments(step, v)))  # type: ignore[misc]
-    return _document(call.variables, fields), {}
+        fields.append(printer.field(f"f{key[0]}", lambda step, v=values: _argument_values(step, v)))  # type: ignore[misc]
+    return printer.document(fields), {}
 
 
 def _batched_document(call: RemoteJoin, keys: JoinKeys) -> tuple[str, dict[str, Any]]:
@@ -326,9 +333,16 @@ def _document(variables: Sequence[VariableDefinitionNode], fields: list[FieldNod
 
 def _arguments(step: RemoteStep, values: Mapping[str, Any]) -> tuple[ArgumentNode, ...]:
     return tuple(
-        ArgumentNode(name=name(argument), value=value_ast(filled(template, values), step.types.get(argument)))
-        for argument, template in step.arguments.items()
+        ArgumentNode(name=name(argument), value=value) for argument, value in _argument_values(step, values)
     )
+
+
+def _argument_values(step: RemoteStep, values: Mapping[str, Any]) -> list[tuple[str, ValueNode]]:
+    """Each argument of ``step`` with its template filled from ``values``, as a literal of its type."""
+    return [
+        (argument, value_ast(filled(template, values), step.types.get(argument)))
+        for argument, template in step.arguments.items()
+    ]
 
 
 def filled(template: Any, values: Mapping[str, Any]) -> Any:
@@ -399,6 +413,8 @@ def untyped_ast(value: Any) -> ValueNode:
 
 def key_token(value: Any) -> Any:
     """How a key compares: ``1``, ``1.0`` and ``"1"`` alike, as ID values do across servers."""
+    if type(value) is str:  # most keys; what ``str`` would give back
+        return value
     if isinstance(value, bool):
         return ("bool", value)
     if isinstance(value, float) and value.is_integer():

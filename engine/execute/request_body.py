@@ -10,6 +10,7 @@ from engine.execute.gateway import GraphQLRequest
 from engine.graphql_errors import RequestError
 
 INVALID_JSON = "invalid-json"
+TOO_DEEP = "the JSON is nested too deeply"
 
 
 def decode_body(raw: bytes) -> Any:
@@ -18,6 +19,8 @@ def decode_body(raw: bytes) -> Any:
         return json.loads(raw)
     except ValueError as error:
         raise RequestError(f"Error in $: {error}", code=INVALID_JSON) from None
+    except RecursionError:
+        raise RequestError(f"Error in $: {TOO_DEEP}", code=INVALID_JSON) from None
 
 
 def parse_body(body: Any) -> GraphQLRequest | list[GraphQLRequest]:

@@ -1,15 +1,17 @@
 """Parse and validate a GraphQL document against a role's schema, once per distinct document text.
 
 Results (the document, or the first error) are cached on the schema, so a repeated query costs a
-dictionary lookup. graphql-core's messages for the common mistakes are reworded as Hasura words them,
-and every error gets a JSON path into the query (``$.selectionSet.author.selectionSet.name``).
+dictionary lookup; each cached document also keeps the plans made for it (``engine.plan.operation``).
+graphql-core's messages for the common mistakes are reworded as Hasura words them, and every error
+gets a JSON path into the query (``$.selectionSet.author.selectionSet.name``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import (
     ArgumentNode,
@@ -26,26 +28,35 @@ from graphql import (
 from graphql.language import FragmentDefinitionNode, InlineFragmentNode
 
 from engine.graphql_errors import RequestError, RequestErrors
+from engine.lru import LruCache
 from engine.schema.model import GatewaySchema
 
 QUERY_PATH = "$.query"
+# Plans kept per document, for its distinct operation names, variables and session variables.
+PLANS_PER_DOCUMENT = 8
 
 
 @dataclass(frozen=True)
 class CheckedDocument:
-    """A parsed document and, when it is not valid, the error to answer with."""
+    """A parsed document and, when it is not valid, the error to answer with; plans made for it."""
 
     document: DocumentNode | None
     error: RequestError | None
+    plans: LruCache[Any] = field(default_factory=lambda: LruCache(PLANS_PER_DOCUMENT), compare=False)
 
 
 def checked_document(schema: GatewaySchema, query: str) -> DocumentNode:
     """The parsed, validated document; raises RequestErrors when it is not valid for ``schema``."""
-    checked = schema.documents.get_or_build(query, lambda: _check(schema, query))
+    checked = checked_entry(schema, query)
     if checked.error is not None:
         raise RequestErrors([checked.error])
     assert checked.document is not None
     return checked.document
+
+
+def checked_entry(schema: GatewaySchema, query: str) -> CheckedDocument:
+    """What checking ``query`` against ``schema`` gave, kept on the schema."""
+    return schema.documents.get_or_build(query, lambda: _check(schema, query))
 
 
 def _check(schema: GatewaySchema, query: str) -> CheckedDocument:

@@ -1,8 +1,16 @@
-"""Plan one operation of a validated document: pick the operation, coerce variables, plan each root field."""
+"""Plan one operation of a validated document: pick the operation, coerce variables, plan each root field.
+
+A query's plan is kept with its document (``planned_operation``): a plan follows from the schema, the
+document, the operation name, the variables and the session variables alone, and running it changes
+none of it, so a query asked again with the same inputs is not planned again. Mutations (whose
+variables carry the rows they write) are planned every time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import json
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from graphql import (
@@ -11,6 +19,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLObjectType,
     OperationDefinitionNode,
+    OperationType,
 )
 from graphql.execution.collect_fields import collect_fields
 from graphql.execution.values import get_variable_values
@@ -18,7 +27,7 @@ from graphql.execution.values import get_variable_values
 from engine.graphql_errors import RequestError, RequestErrors
 from engine.metadata import base_type_name
 from engine.plan.arguments import ArgumentReader, all_of
-from engine.plan.document import translate_error
+from engine.plan.document import checked_entry, translate_error
 from engine.plan.join_tree import aggregate_tree, output_tree, rows_tree
 from engine.plan.mutations import MutationPlanner
 from engine.plan.nodes import (
@@ -46,10 +55,47 @@ from engine.schema.model import (
 from engine.schema.mutation_model import MutationRootField
 
 INTROSPECTION_FIELDS = ("__schema", "__type")
+# Variables up to this size (as JSON) are part of a kept plan's key; a query with larger ones is planned anew.
+MAX_KEPT_VARIABLES_CHARS = 4096
+# Output type references of actions, read into the name of their named type (``[Order!]!`` -> ``Order``).
+output_type_name = functools.lru_cache(maxsize=1024)(base_type_name)
 NO_QUERIES_MESSAGE = (
     "There are no queries available to the current role. Either there are no sources or remote schemas "
     "configured, or the current role doesn't have the required permissions."
 )
+
+
+def planned_operation(
+    schema: GatewaySchema,
+    query: str,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    session_variables: Mapping[str, str],
+) -> OperationPlan:
+    """``plan_operation``, kept with the checked ``query`` when it is a query with small variables."""
+    key = None
+    if select_operation(document, operation_name).operation is OperationType.QUERY:
+        key = _plan_key(operation_name, variables, session_variables)
+    if key is None:
+        return plan_operation(schema, document, operation_name, variables, session_variables)
+    return checked_entry(schema, query).plans.get_or_build(
+        key, lambda: plan_operation(schema, document, operation_name, variables, session_variables)
+    )
+
+
+def _plan_key(
+    operation_name: str | None, variables: Mapping[str, Any] | None, session_variables: Mapping[str, str]
+) -> Hashable | None:
+    """What a plan depends on besides its document; None when the variables are too large to keep."""
+    try:
+        # Strict and sorted: 1, 1.0 and true differ, NaN cannot hide behind null, key order does not matter.
+        encoded = json.dumps(variables or {}, sort_keys=True, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    if len(encoded) > MAX_KEPT_VARIABLES_CHARS:
+        return None
+    return operation_name, encoded, tuple(sorted(session_variables.items()))
 
 
 def plan_operation(
@@ -185,7 +231,7 @@ class RootPlanner:
         self, root_type: GraphQLObjectType, key: str, role: ActionRootField, nodes: list[FieldNode], path: str
     ) -> ActionQuery:
         arguments = self.selections.field_arguments(root_type.name, nodes, path)
-        output_type = base_type_name(role.action.definition.output_type)
+        output_type = output_type_name(role.action.definition.output_type)
         selection = None
         if isinstance(self.schema.graphql.get_type(output_type), GraphQLObjectType):
             selection = self.selections.output(output_type, nodes, path)

@@ -1,0 +1,133 @@
+"""The document of an alias-mode remote join, printed as graphql-core prints it, without building it.
+
+    query ($client: Var) {
+      f0: step1(key: "a") {
+        step2 {
+          <the client's selection>
+        }
+      }
+      f1: step1(key: "b") { ... }
+    }
+
+One aliased field per key: a thousand keys are a thousand fields of several AST nodes each, and
+building and printing them through graphql-core cost more than the rest of the join. The text is
+the printer's, line for line: its head (operation and variables) and the client's selection are
+printed once by graphql-core; each key's field follows the printer's rules for a field, which are
+``alias: name(arguments) selection``, the arguments on one line unless prefix and arguments pass
+80 characters (then one per line), and two more spaces of indentation inside every block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from graphql import (
+    BooleanValueNode,
+    DocumentNode,
+    EnumValueNode,
+    FieldNode,
+    FloatValueNode,
+    IntValueNode,
+    ListValueNode,
+    NameNode,
+    NullValueNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    StringValueNode,
+    ValueNode,
+    VariableDefinitionNode,
+    VariableNode,
+    print_ast,
+)
+from graphql.language.print_string import print_string
+
+from engine.plan.nodes import RemoteStep
+
+# graphql-core's printer puts arguments one per line past this length (prefix, arguments, parentheses).
+MAX_LINE_LENGTH = 80
+# A field name no schema has, printed in place of the fields to find where they go.
+PLACEHOLDER = "__joinery_fields__"
+
+ArgumentValues = Callable[[RemoteStep], Sequence[tuple[str, ValueNode]]]
+
+
+class AliasedDocument:
+    """Prints the fields of one join level along ``path`` (all with the same selection) and their document."""
+
+    def __init__(
+        self,
+        path: Sequence[RemoteStep],
+        selection: SelectionSetNode | None,
+        variables: Sequence[VariableDefinitionNode],
+    ) -> None:
+        self.path = path
+        self.selection = "" if selection is None else print_ast(selection)
+        placeholder = FieldNode(name=NameNode(value=PLACEHOLDER), arguments=(), directives=())
+        operation = OperationDefinitionNode(
+            operation=OperationType.QUERY,
+            variable_definitions=tuple(variables),
+            directives=(),
+            selection_set=SelectionSetNode(selections=(placeholder,)),
+        )
+        printed = print_ast(DocumentNode(definitions=(operation,)))
+        body = _block([PLACEHOLDER])
+        if not printed.endswith(body):
+            raise ValueError(f"unexpected operation head: {printed!r}")
+        self.head = printed[: -len(body)]
+
+    def field(self, alias: str, arguments: ArgumentValues) -> str:
+        """``alias: step1(arguments) { step2(...) { <selection> } }``, the arguments from ``arguments``."""
+        text = self.selection
+        for index in range(len(self.path) - 1, -1, -1):
+            step = self.path[index]
+            prefix = f"{alias}: {step.name}" if index == 0 else step.name
+            pairs = [f"{argument}: {_literal(value)}" for argument, value in arguments(step)]
+            line = prefix + _arguments(prefix, pairs)
+            text = f"{line} {text}" if text else line
+            if index:
+                text = _block([text])
+        return text
+
+    def document(self, fields: Sequence[str]) -> str:
+        """The query document holding ``fields``."""
+        return self.head + _block(fields)
+
+
+def _arguments(prefix: str, pairs: list[str]) -> str:
+    pairs = [pair for pair in pairs if pair]
+    if not pairs:
+        return ""
+    if len(prefix) + sum(map(len, pairs)) + 2 * (len(pairs) - 1) + 2 > MAX_LINE_LENGTH:
+        return "(\n" + _indent("\n".join(pairs)) + "\n)"
+    return "(" + ", ".join(pairs) + ")"
+
+
+def _block(lines: Sequence[str]) -> str:
+    joined = "\n".join(line for line in lines if line)
+    return "{\n" + _indent(joined) + "\n}" if joined else ""
+
+
+def _indent(text: str) -> str:
+    return "  " + text.replace("\n", "\n  ")
+
+
+def _literal(node: ValueNode) -> str:
+    """A value as the printer writes it (anything unusual is printed by graphql-core itself)."""
+    if isinstance(node, IntValueNode | FloatValueNode | EnumValueNode):
+        return node.value
+    if isinstance(node, StringValueNode) and not node.block:
+        return print_string(node.value)
+    if isinstance(node, BooleanValueNode):
+        return "true" if node.value else "false"
+    if isinstance(node, NullValueNode):
+        return "null"
+    if isinstance(node, ListValueNode):
+        return "[" + ", ".join(text for text in map(_literal, node.values) if text) + "]"
+    if isinstance(node, ObjectValueNode):
+        fields = (f"{field.name.value}: {_literal(field.value)}" for field in node.fields)
+        return "{" + ", ".join(fields) + "}"
+    if isinstance(node, VariableNode):
+        return f"${node.name.value}"
+    return print_ast(node)
