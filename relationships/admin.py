@@ -34,7 +34,13 @@ _EDITED = "_metadata_rows_edited"
 _PENDING_MESSAGES = "_metadata_pending_messages"
 _REFUSAL = "_metadata_refusal"
 
-_COMPACT_JSON = {dj_models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 36})}}
+# An emptied comment or description box stores NULL (every TextField of the metadata models is nullable),
+# so the export leaves the key out as the API does, instead of Django's default of "".
+_EMPTY_TEXT_IS_NULL = {dj_models.TextField: {"empty_value": None}}
+_COMPACT_FIELDS = {
+    dj_models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 36})},
+    **_EMPTY_TEXT_IS_NULL,
+}
 
 
 class _NothingEdited(Exception):
@@ -79,7 +85,7 @@ def _mark_edited(request: HttpRequest) -> None:
 class FunnelledAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes are validated and versioned like metadata API commands."""
 
-    formfield_overrides = _COMPACT_JSON
+    formfield_overrides = _COMPACT_FIELDS
     exclude = ("position",)
 
     def changeform_view(
@@ -203,7 +209,7 @@ class FunnelledAdmin(admin.ModelAdmin):
 class CompactInline(admin.TabularInline):
     """A tabular inline with small JSON boxes and no visible ``position``."""
 
-    formfield_overrides = _COMPACT_JSON
+    formfield_overrides = _COMPACT_FIELDS
     exclude = ("position",)
     extra = 0
 
@@ -448,7 +454,10 @@ class RemoteSchemaAdmin(FunnelledAdmin):
 class RemoteSchemaPermissionAdmin(FunnelledAdmin):
     """A role's view of a remote schema; ``definition`` holds its SDL as ``{"schema": "..."}``."""
 
-    formfield_overrides = {dj_models.JSONField: {"widget": forms.Textarea(attrs={"rows": 12, "cols": 80})}}
+    formfield_overrides = {
+        dj_models.JSONField: {"widget": forms.Textarea(attrs={"rows": 12, "cols": 80})},
+        **_EMPTY_TEXT_IS_NULL,
+    }
     list_display = ("role", "remote_schema")
     list_filter = ("role", "remote_schema")
     search_fields = ("role", "remote_schema__name")

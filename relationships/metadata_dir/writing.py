@@ -22,7 +22,7 @@ from relationships.metadata_dir.shapes import (
     arrange,
     qualified_name,
 )
-from relationships.metadata_dir.yaml_io import dump_yaml
+from relationships.metadata_dir.yaml_io import LiteralText, dump_yaml
 
 
 def write_metadata_dir(metadata: dict[str, Any], root: Path) -> list[str]:
@@ -43,11 +43,23 @@ def _render_files(metadata: dict[str, Any]) -> dict[str, str]:
         "version.yaml": dump_yaml({"version": metadata.get("version", METADATA_VERSION)}),
         **_render_databases(metadata.get("sources") or []),
         **render_actions_files(metadata.get("actions") or [], metadata.get("custom_types") or {}),
-        "remote_schemas.yaml": dump_yaml(arrange(metadata.get("remote_schemas") or [], REMOTE_SCHEMA)),
+        "remote_schemas.yaml": dump_yaml(_remote_schemas(metadata.get("remote_schemas") or [])),
     }
     for filename, key, empty in PASSTHROUGH_FILES:
         files[filename] = dump_yaml(metadata.get(key) or empty())
     return files
+
+
+def _remote_schemas(remote_schemas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Remote schemas in export order, each permission's multi-line SDL as a literal block to edit."""
+    arranged = arrange(remote_schemas, REMOTE_SCHEMA)
+    for remote_schema in arranged:
+        for permission in remote_schema.get("permissions") or []:
+            definition = permission.get("definition")
+            schema = definition.get("schema") if isinstance(definition, dict) else None
+            if isinstance(schema, str) and "\n" in schema:
+                permission["definition"] = {**definition, "schema": LiteralText(schema)}
+    return arranged
 
 
 def _remove_stale_files(directory: Path, written: set[Path]) -> None:

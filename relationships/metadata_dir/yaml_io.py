@@ -37,6 +37,17 @@ class _MetadataDumper(yaml.SafeDumper):
         return True
 
 
+class LiteralText(str):
+    """A multi-line string dumped as a literal block (`|`), as the CLI writes GraphQL SDL.
+
+    The emitter falls back to a quoted string when a block cannot hold the text exactly.
+    """
+
+
+def _represent_literal(dumper: yaml.SafeDumper, data: LiteralText) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style="|")
+
+
 def _construct_decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = loader.construct_scalar(node)
     if not _YAML12_INT.match(text):
@@ -58,6 +69,7 @@ _MetadataLoader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, 
 _MetadataLoader.add_constructor("tag:yaml.org,2002:int", _construct_decimal_int)
 _MetadataLoader.add_constructor("!include", _construct_include)
 _MetadataDumper.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+.0123456789"))
+_MetadataDumper.add_representer(LiteralText, _represent_literal)
 
 
 def dump_yaml(value: Any) -> str:
