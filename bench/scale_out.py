@@ -7,8 +7,9 @@
 
 Every configuration serves ``{ recent_orders(limit: 100) { id total customer { id name email } } }``
 to 16 closed-loop clients, after a warm-up, for a fixed time. With 3 processes there is no balancer:
-client ``i`` talks to process ``i mod 3``. Every answer must be HTTP 200 with the checked bytes.
-Throughput is answered requests per second; the speed-up is relative to one worker.
+client ``i`` talks to process ``i mod 3``. Every answer must be HTTP 200 with the checked bytes, and
+every worker must live through the run (gunicorn replacing one is an error). Throughput is answered
+requests per second; the speed-up is relative to one worker.
 
     .venv/bin/python -m bench.scale_out [--seconds 20] [--warmup 5]
 """
@@ -29,6 +30,7 @@ from bench import dataset
 from bench.action_join import QUERY, _raise_exit, _raise_timeout, metadata_commands
 from bench.fixture import BenchDatabase
 from bench.load import Probe, ProductionServer, empty_database, load_average, run_load
+from bench.soak import live_workers, wait_for_workers, worker_changes
 from bench.webhook_stub import StubProcess
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -95,6 +97,7 @@ class ScaleOutBench:
         """Throughput of one configuration (the speed-up is filled in by the caller); its first errors."""
         with ExitStack() as cleanup:
             servers = self.servers(processes, workers, cleanup)
+            pids = [wait_for_workers(server, workers) for server in servers]
             expected = dataset.expected_response(JOINED_ROWS)
             # Every server must answer correctly, and byte for byte alike: the clients check one answer.
             probes = [Probe.checked(server, "action_to_table", query, expected) for server in servers]
@@ -106,6 +109,11 @@ class ScaleOutBench:
             cpu_before = sum(sum(server.worker_cpu_s().values()) for server in servers)
             result = run_load(ports, probes[:1], seconds=self.seconds, **load)
             server_cpu_s = sum(sum(server.worker_cpu_s().values()) for server in servers) - cpu_before
+            changes = [
+                change
+                for server, started in zip(servers, pids, strict=True)
+                for change in worker_changes(started, sorted(live_workers(server)))
+            ]
             summary = result.summary()
             scale = ScaleResult(
                 processes=processes,
@@ -122,7 +130,7 @@ class ScaleOutBench:
                 machine_busy_cores=result.machine_busy_cores,
                 load_average=load_average(),
             )
-            return scale, "; ".join(result.first_errors)
+            return scale, "; ".join([*result.first_errors, *changes])
 
 
 def print_table(results: list[ScaleResult]) -> None:
@@ -183,7 +191,7 @@ def run(seconds: float, warmup: float, csv_path: Path) -> int:
         write_csv(results, csv_path)
         for failure in failures:
             print(f"errors: {failure}")
-        return 1 if any(r.errors for r in results) else 0
+        return 1 if failures else 0
 
 
 def main() -> None:

@@ -15,8 +15,9 @@ clients send these queries in turn:
     remote_to_table      { shipments(n: 20) { id customer_id customer { name } } }
 
 Every answer must be HTTP 200 with exactly the bytes of the first answer, which was checked against the
-expected data. After a warm-up the workers' resident memory is read, then every 30 s and at the end.
-The run fails (exit 1) on any error or when a worker's memory grew by 10 % or more.
+expected data. The warm-up ends once gunicorn has all its workers up; their resident memory is read then,
+every 30 s and at the end. The run fails (exit 1) on any error, when a worker's memory grew by 10 % or
+more, or when a worker exited (gunicorn replacing it) from the start of the warm-up to the end.
 
     .venv/bin/python -m bench.soak [--seconds 300] [--warmup 30] [--clients 32]
 """
@@ -68,6 +69,7 @@ CLIENT_PROCESSES = 2
 RSS_SAMPLE_EVERY_S = 30.0
 GROWTH_LIMIT_PCT = 10.0
 HARD_LIMIT_MARGIN_S = 900
+WORKERS_UP_TIMEOUT_S = 60.0
 
 
 def metadata_commands() -> list[tuple[str, dict[str, Any]]]:
@@ -149,6 +151,51 @@ def probes(server: ProductionServer) -> list[Probe]:
     return checked
 
 
+def live_workers(server: ProductionServer) -> list[int]:
+    """The pids of the master's workers, leaving out any that exited and waits to be reaped."""
+    return [pid for pid in server.worker_pids() if _process_state(pid) not in (None, "Z")]
+
+
+def wait_for_workers(server: ProductionServer, count: int) -> list[int]:
+    """The pids of ``count`` live workers, once gunicorn has them all (a worker may still be starting)."""
+    deadline = time.monotonic() + WORKERS_UP_TIMEOUT_S
+    while len(pids := live_workers(server)) != count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gunicorn has {len(pids)} of {count} workers:\n{server.log_tail()}")
+        time.sleep(0.1)
+    return sorted(pids)
+
+
+def worker_changes(before: list[int], after: list[int]) -> list[str]:
+    """What happened to the workers between two readings: each one that exited, each one that started."""
+    gone = [f"worker {pid} exited" for pid in before if pid not in after]
+    return gone + [f"worker {pid} started (a replacement)" for pid in after if pid not in before]
+
+
+def _process_state(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return None
+
+
+def _rss_kib(pid: int) -> int | None:
+    """A process's VmRSS in KiB; None once it has exited."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return None
+    values = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")]
+    return int(values[0]) if values else None
+
+
+def _cpu_s(pid: int) -> float | None:
+    try:
+        return process_cpu_s(pid)
+    except FileNotFoundError:
+        return None
+
+
 @dataclass(frozen=True)
 class WorkerFigures:
     """One worker over the soak: its RSS at the start and the end, and the CPU time it used."""
@@ -164,14 +211,20 @@ class WorkerFigures:
 
 
 class WorkerWatch:
-    """Reads every worker's RSS at the start, now and then on a thread, and at the end; and its CPU time."""
+    """Reads the RSS of the workers live at the start, now and then on a thread, and at the end; and their CPU time.
 
-    def __init__(self, server: ProductionServer, every_s: float) -> None:
+    A worker that exits is missing from the last reading; every reading also lists the master's live
+    workers, so the one gunicorn started in its place shows as well.
+    """
+
+    def __init__(self, server: ProductionServer, workers: list[int], every_s: float) -> None:
         self.server = server
+        self.workers = workers
         self.every_s = every_s
         self.samples: list[tuple[float, dict[int, int]]] = []
-        self._cpu_start: dict[int, float] = {}
-        self._cpu_end: dict[int, float] = {}
+        self.seen: set[int] = set(workers)
+        self._cpu_start: dict[int, float | None] = {}
+        self._cpu_end: dict[int, float | None] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._started = 0.0
@@ -179,7 +232,7 @@ class WorkerWatch:
     def start(self) -> None:
         """Take the first readings and keep sampling RSS."""
         self._started = time.monotonic()
-        self._cpu_start = self.server.worker_cpu_s()
+        self._cpu_start = {pid: _cpu_s(pid) for pid in self.workers}
         self._sample()
         self._thread.start()
 
@@ -188,20 +241,30 @@ class WorkerWatch:
         self._stop.set()
         self._thread.join()
         self._sample()
-        self._cpu_end = self.server.worker_cpu_s()
+        self._cpu_end = {pid: _cpu_s(pid) for pid in self.workers}
 
-    def figures(self) -> dict[int, WorkerFigures]:
-        """Each worker's figures (a worker replaced during the soak is an error)."""
+    def changes(self) -> list[str]:
+        """Each worker that exited during the soak and each one started in its place."""
+        alive_at_end = [pid for pid in self.workers if pid in self.samples[-1][1]]
+        return worker_changes(self.workers, alive_at_end + sorted(self.seen - set(self.workers)))
+
+    def figures(self) -> dict[int, WorkerFigures | None]:
+        """Each worker's figures; None for a worker that exited during the soak."""
         start, end = self.samples[0][1], self.samples[-1][1]
-        if set(start) != set(end) or set(self._cpu_start) != set(self._cpu_end):
-            raise RuntimeError(f"the workers changed during the soak: {sorted(start)} -> {sorted(end)}")
-        return {
-            pid: WorkerFigures(start[pid], end[pid], self._cpu_end[pid] - self._cpu_start[pid])
-            for pid in sorted(start)
-        }
+        return {pid: self._figures(pid, start, end) for pid in self.workers}
+
+    def _figures(self, pid: int, start: dict[int, int], end: dict[int, int]) -> WorkerFigures | None:
+        cpu_start, cpu_end = self._cpu_start.get(pid), self._cpu_end.get(pid)
+        if pid not in start or pid not in end or cpu_start is None or cpu_end is None:
+            return None
+        return WorkerFigures(start[pid], end[pid], cpu_end - cpu_start)
 
     def _sample(self) -> None:
-        self.samples.append((time.monotonic() - self._started, self.server.worker_rss_kib()))
+        live = set(live_workers(self.server))
+        self.seen |= live
+        readings = {pid: _rss_kib(pid) for pid in self.workers if pid in live}
+        rss = {pid: kib for pid, kib in readings.items() if kib is not None}
+        self.samples.append((time.monotonic() - self._started, rss))
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
@@ -224,43 +287,61 @@ def print_report(result: LoadResult, watch: WorkerWatch, loads: tuple[str, str])
             f"| {name} | {s['requests']:,.0f} | {s['errors']:.0f} | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} "
             f"| {s['max_ms']:.1f} | {s['rps']:.1f} |"
         )
-    figures = watch.figures()
     print("\n| worker | RSS at start | RSS at end | growth | CPU used |")
     print("|---|---:|---:|---:|---:|")
-    for number, worker in enumerate(figures.values(), 1):
+    for number, worker in enumerate(watch.figures().values(), 1):
+        if worker is None:
+            print(f"| {number} | exited during the soak | | | |")
+            continue
         print(
             f"| {number} | {worker.rss_start_kib / 1024:.1f} MiB | {worker.rss_end_kib / 1024:.1f} MiB "
             f"| {worker.growth_pct:+.1f} % | {worker.cpu_s / result.seconds:.2f} cores |"
         )
     print("\nRSS over time (MiB per worker): " + "; ".join(
-        f"{at:.0f} s: " + ", ".join(f"{kib / 1024:.1f}" for _, kib in sorted(sample.items()))
+        f"{at:.0f} s: " + ", ".join(
+            f"{sample[pid] / 1024:.1f}" if pid in sample else "exited" for pid in watch.workers
+        )
         for at, sample in watch.samples
     ))  # fmt: skip
     for message in result.first_errors:
         print(f"error: {message}")
 
 
+def memory_columns(workers: list[WorkerFigures], seconds: float) -> dict[str, float]:
+    """RSS at the start and the end and CPU in cores, summed over ``workers``; the largest growth of one."""
+    if not workers:
+        return {}
+    return {
+        "rss_start_kib": sum(worker.rss_start_kib for worker in workers),
+        "rss_end_kib": sum(worker.rss_end_kib for worker in workers),
+        "rss_growth_pct": round(max(worker.growth_pct for worker in workers), 2),
+        "cpu_cores": round(sum(worker.cpu_s for worker in workers) / seconds, 3),
+    }
+
+
 def write_csv(result: LoadResult, watch: WorkerWatch, path: Path) -> None:
-    """One row for all requests, one per query, one per worker."""
+    """One row for all requests, one per query, one per worker (``worker:<n>:exited`` if it exited).
+
+    The ``all`` row sums the workers' RSS and CPU, and its growth is the largest of any worker's, the
+    figure the run is judged by.
+    """
     columns = ["scope", "requests", "errors", "p50_ms", "p90_ms", "p99_ms", "max_ms", "rps"]
     columns += ["rss_start_kib", "rss_end_kib", "rss_growth_pct", "cpu_cores"]
+    figures = list(watch.figures().values())
+    ran_through = [worker for worker in figures if worker is not None]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=columns)
         writer.writeheader()
         for scope, names in [("all", None), *((f"query:{n}", [n]) for n in sorted(result.latencies))]:
             summary = {key: round(value, 3) for key, value in result.summary(names).items()}
-            writer.writerow({"scope": scope, **summary})
-        for number, worker in enumerate(watch.figures().values(), 1):
-            writer.writerow(
-                {
-                    "scope": f"worker:{number}",
-                    "rss_start_kib": worker.rss_start_kib,
-                    "rss_end_kib": worker.rss_end_kib,
-                    "rss_growth_pct": round(worker.growth_pct, 2),
-                    "cpu_cores": round(worker.cpu_s / result.seconds, 3),
-                }
-            )
+            memory = memory_columns(ran_through, result.seconds) if names is None else {}
+            writer.writerow({"scope": scope, **summary, **memory})
+        for number, worker in enumerate(figures, 1):
+            if worker is None:
+                writer.writerow({"scope": f"worker:{number}:exited"})
+            else:
+                writer.writerow({"scope": f"worker:{number}", **memory_columns([worker], result.seconds)})
 
 
 def stubs_cpu_s(stubs: list[ProcessStub]) -> float:
@@ -304,10 +385,13 @@ def run(seconds: float, warmup: float, clients: int, csv_path: Path) -> int:
         requests = probes(server)
         ports = [server.port]
 
+        started = wait_for_workers(server, WORKERS)
         print(f"warming up for {warmup:.0f} s ...", file=sys.stderr)
         warm = run_load(ports, requests, clients=clients, processes=CLIENT_PROCESSES, seconds=warmup)
+        workers = wait_for_workers(server, WORKERS)
+        warm_changes = worker_changes(started, workers)
         loads = [load_average()]
-        watch = WorkerWatch(server, RSS_SAMPLE_EVERY_S)
+        watch = WorkerWatch(server, workers, RSS_SAMPLE_EVERY_S)
         stubs = [webhook, remote]
         stubs_before = stubs_cpu_s(stubs)
         watch.start()
@@ -317,7 +401,8 @@ def run(seconds: float, warmup: float, clients: int, csv_path: Path) -> int:
         stubs_used = stubs_cpu_s(stubs) - stubs_before
         loads.append(load_average())
         print_report(result, watch, (loads[0], loads[1]))
-        workers_used = sum(worker.cpu_s for worker in watch.figures().values())
+        ran_through = [worker for worker in watch.figures().values() if worker is not None]
+        workers_used = sum(worker.cpu_s for worker in ran_through)
         ours = (workers_used + stubs_used + result.client_cpu_s) / seconds
         print(
             f"CPU in cores (of {os.cpu_count()}): machine busy {result.machine_busy_cores:.2f}; Joinery workers "
@@ -328,10 +413,21 @@ def run(seconds: float, warmup: float, clients: int, csv_path: Path) -> int:
         print(f"warm-up: {warm.requests:,} requests, {warm.total_errors} errors")
         for message in warm.first_errors:
             print(f"warm-up error: {message}")
+        changes = [f"warm-up: {change}" for change in warm_changes]
+        changes += [f"soak: {change}" for change in watch.changes()]
+        for change in changes:
+            print(change)
+        if changes:
+            print(f"gunicorn's log ends:\n{server.log_tail()}")
         write_csv(result, watch, csv_path)
-        growth = max(worker.growth_pct for worker in watch.figures().values())
-        failed = result.total_errors + warm.total_errors > 0 or growth >= GROWTH_LIMIT_PCT
-        print("FAILED" if failed else "passed: no errors, memory growth below 10 %")
+        growth = max((worker.growth_pct for worker in ran_through), default=0.0)
+        errors = result.total_errors + warm.total_errors
+        failed = errors > 0 or growth >= GROWTH_LIMIT_PCT or bool(changes)
+        print(
+            "FAILED"
+            if failed
+            else f"passed: no errors, all {WORKERS} workers ran through, memory growth below 10 %"
+        )
         return 1 if failed else 0
 
 

@@ -8,6 +8,7 @@ quotes identifiers, qualifies tables and spells parameters.
 
 from __future__ import annotations
 
+import os
 import selectors
 import sqlite3
 import threading
@@ -32,6 +33,8 @@ _ISOLATION_LEVELS = {
     "serializable": extensions.ISOLATION_LEVEL_SERIALIZABLE,
 }
 _CONNECTION_PARAMETERS = ("username", "password", "database", "host", "port")
+CONNECT_TIMEOUT = 5
+"""Seconds libpq waits for a database host to answer, unless `connect_timeout` is set otherwise."""
 
 
 class SourceError(Exception):
@@ -211,9 +214,9 @@ class PooledConnection:
 class PostgresPool:
     """At most `max_connections` open connections to one database, shared by threads.
 
-    Threads beyond the limit wait (up to `pool_timeout`, forever by default). Idle
-    connections are reused newest-first; stale, over-age or server-closed ones are dropped
-    when they come up for reuse.
+    Threads beyond the limit wait (up to `pool_timeout`, forever by default). Opening a
+    connection gives up after `CONNECT_TIMEOUT` seconds. Idle connections are reused
+    newest-first; stale, over-age or server-closed ones are dropped when they come up for reuse.
     """
 
     def __init__(self, dsn: str, settings: PoolSettings, clock: Callable[[], float] = time.monotonic):
@@ -273,7 +276,7 @@ class PostgresPool:
 
     def _open(self) -> PooledConnection:
         try:
-            connection = psycopg2.connect(self.dsn)
+            connection = psycopg2.connect(self.dsn, **_connect_options(self.dsn))
         except BaseException:
             self._forget_one()
             raise
@@ -298,6 +301,16 @@ class PostgresPool:
         with self._available:
             self._open_count -= 1
             self._available.notify()
+
+
+def _connect_options(dsn: str) -> dict[str, int]:
+    """A `connect_timeout` when neither the URL nor libpq's PGCONNECT_TIMEOUT sets one.
+
+    A host that never answers must not hang a request.
+    """
+    if "connect_timeout" in extensions.parse_dsn(dsn) or os.environ.get("PGCONNECT_TIMEOUT"):
+        return {}
+    return {"connect_timeout": CONNECT_TIMEOUT}
 
 
 def _server_hung_up(connection: Any) -> bool:
