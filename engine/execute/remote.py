@@ -40,6 +40,7 @@ from graphql import (
     GraphQLScalarType,
     IntValueNode,
     ListValueNode,
+    NameNode,
     NullValueNode,
     ObjectFieldNode,
     ObjectValueNode,
@@ -64,6 +65,7 @@ from engine.graphql_errors import RequestError
 from engine.headers import HeaderConfigError, remote_schema_request_headers, resolve_configured_headers
 from engine.http import HttpError, HttpResponse, InvalidJsonError, Transport, display_url
 from engine.metadata import RemoteSchemaDefinition
+from engine.naming import is_graphql_name
 from engine.plan.nodes import RemoteJoin, RemoteRequest, RemoteStep
 from engine.plan.remote import name, phantom_alias
 from engine.schema.model import GatewaySchema, RemoteSchemaModel
@@ -368,11 +370,11 @@ def value_ast(value: Any, graphql_type: GraphQLInputType | None) -> ValueNode:
     if isinstance(graphql_type, GraphQLInputObjectType) and isinstance(value, Mapping):
         return ObjectValueNode(
             fields=tuple(
-                ObjectFieldNode(name=name(key), value=value_ast(item, _field_type(graphql_type, key)))
+                ObjectFieldNode(name=_field_name(key), value=value_ast(item, _field_type(graphql_type, key)))
                 for key, item in value.items()
             )
         )
-    if isinstance(graphql_type, GraphQLEnumType) and isinstance(value, str):
+    if isinstance(graphql_type, GraphQLEnumType) and isinstance(value, str) and _is_enum_value(value):
         return EnumValueNode(value=value)
     if isinstance(graphql_type, GraphQLScalarType) and graphql_type.name in BUILTIN_SCALARS:
         try:
@@ -404,8 +406,24 @@ def untyped_ast(value: Any) -> ValueNode:
     if isinstance(value, list):
         return ListValueNode(values=tuple(untyped_ast(item) for item in value))
     return ObjectValueNode(
-        fields=tuple(ObjectFieldNode(name=name(key), value=untyped_ast(item)) for key, item in value.items())
+        fields=tuple(
+            ObjectFieldNode(name=_field_name(key), value=untyped_ast(item)) for key, item in value.items()
+        )
     )
+
+
+def _is_enum_value(text: str) -> bool:
+    """Whether ``text`` can be written as an enum literal; other text goes as a string the remote refuses."""
+    return is_graphql_name(text) and text not in ("true", "false", "null")
+
+
+def _field_name(key: str) -> NameNode:
+    """An input object field name; a key that is not a GraphQL name has no literal and is never written raw."""
+    if not is_graphql_name(key):
+        raise RequestError(
+            "a value for the remote schema has an object key that is not a GraphQL name", code=Code.UNEXPECTED
+        )
+    return name(key)
 
 
 # --- list mode: results matched back by key ----------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.errors import MetadataParseError
 
-GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*\Z")
 _PLAIN_KEY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 
 

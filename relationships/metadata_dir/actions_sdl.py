@@ -22,7 +22,7 @@ ROOT_OPERATION_TYPES = {"Query": "query", "Mutation": "mutation"}
 CUSTOM_TYPE_KINDS = ("input_objects", "objects", "scalars", "enums")  # export_metadata order
 SDL_ACTION_KEYS = frozenset({"arguments", "output_type", "type"})
 SDL_TYPE_KEYS = frozenset({"fields", "values"})
-_GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+_GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*\Z")
 
 TypesByKind = dict[str, dict[str, dict[str, Any]]]
 

@@ -1,10 +1,12 @@
 """Hasura's default GraphQL names for tables, and source and remote schema customization."""
 
+import pytest
 from graphql import build_schema
 
 from engine.metadata import Node, Table
 from engine.naming import (
     column_graphql_name,
+    is_graphql_name,
     remote_field_name,
     remote_type_name,
     source_namespace,
@@ -128,3 +130,8 @@ def test_remote_field_names_follow_the_entry_of_their_original_parent_type():
     assert remote_field_name(customization, "Message", "id") == "m_id"
     assert remote_field_name(customization, "Message", "__typename") == "__typename"
     assert remote_field_name(customization, "User", "id") == "id"
+
+
+@pytest.mark.parametrize("text", ["name\n", "\nname", "na me", "", "1name", "name-x"])
+def test_text_that_is_not_exactly_a_graphql_name_is_refused(text):
+    assert not is_graphql_name(text)
