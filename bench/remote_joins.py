@@ -13,7 +13,10 @@ is measured in the same run: the exact SQL Joinery ran (captured from the Postgr
 with a raw keep-alive client. The remote stub reports its CPU time per request: the graphql-core
 stub by default, or its graphql-yoga twin with ``--remote-stub node`` (``make bench-node-deps`` first).
 
-    .venv/bin/python -m bench.remote_joins [--sizes 1,100] [--remote-stub node]
+With ``--profile N`` the requests of one more round of that N (``--profile-workload``, W3 list by
+default) run under cProfile in the gunicorn worker, as in ``bench.action_join``.
+
+    .venv/bin/python -m bench.remote_joins [--sizes 1,100] [--remote-stub node] [--profile 1000]
 """
 
 from __future__ import annotations
@@ -32,10 +35,12 @@ import psycopg2
 
 from bench.action_join import (
     CAPTURE_REQUESTS,
+    PROFILED_REQUESTS,
     SOURCE,
     Capture,
     _raise_exit,
     _raise_timeout,
+    print_profile,
     replay_sql,
     statement_log,
     warm_up,
@@ -249,6 +254,15 @@ class RemoteJoinBench:
         finally:
             connection.close()
 
+    def profile(self, workload: str, n: int) -> None:
+        """Send profiled requests of one cell (the worker writes the profile when it stops)."""
+        connection = keep_alive_connection(self.server.port)
+        body = orjson.dumps({"query": query(workload, n)})
+        headers = {**self.server.headers, "X-Bench-Profile": "1"}
+        for _ in range(PROFILED_REQUESTS):
+            post(connection, "/v1/graphql", body, headers)
+        connection.close()
+
 
 def request_count(warm_p50_ms: float) -> int:
     """As many requests as fit the cell's budget: at least 100 (20 for cells slower than 100 ms)."""
@@ -289,8 +303,14 @@ def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
     print(f"PostgreSQL: {settings['server_version']}, jit={settings['jit']}, ssl={settings['ssl']}")
 
 
-def run(sizes: list[int], csv_path: Path, pg_log: Path | None, remote_stub: str = "python") -> None:
-    """Set everything up, run the cells, report, and tear everything down."""
+def run(
+    sizes: list[int],
+    csv_path: Path,
+    pg_log: Path | None,
+    remote_stub: str = "python",
+    profile: tuple[str, int] | None = None,
+) -> None:
+    """Set everything up, run the cells, report, profile the cell ``profile`` names, tear down."""
     cells = [(workload, n) for workload in MODES for n in sizes]
     with ExitStack() as cleanup:
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="joinery-bench-")))
@@ -303,7 +323,8 @@ def run(sizes: list[int], csv_path: Path, pg_log: Path | None, remote_stub: str 
         stub = REMOTE_STUBS[remote_stub](PROJECT)
         cleanup.callback(stub.stop)
         stub.start()
-        server = JoineryServer(PROJECT, workdir)
+        profile_out = workdir / "profile.pstats" if profile is not None else None
+        server = JoineryServer(PROJECT, workdir, profile_out)
         cleanup.callback(server.stop)
         server.start()
         server.metadata("replace_metadata", metadata(database.url, stub.url))
@@ -324,6 +345,11 @@ def run(sizes: list[int], csv_path: Path, pg_log: Path | None, remote_stub: str 
             results.append(bench.run_cell(workload, n, captures[workload, n], sql_connection))
         print_table(results, database.settings(("server_version", "jit", "ssl")))
         write_csv(results, csv_path)  # type: ignore[arg-type]
+        if profile is not None and profile_out is not None:
+            print(f"profiling {profile[0]} ...", file=sys.stderr)
+            bench.profile(*profile)
+            server.stop()
+            print_profile(profile_out, profile[1])
 
 
 def main() -> None:
@@ -335,12 +361,20 @@ def main() -> None:
     parser.add_argument(
         "--remote-stub", choices=sorted(REMOTE_STUBS), default="python", help="remote stub flavour"
     )
+    parser.add_argument("--profile", type=int, help="after the run, cProfile requests of this N")
+    parser.add_argument(
+        "--profile-workload", choices=sorted(MODES), default="W3 list", help="the workload --profile runs"
+    )
     args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    if args.profile is not None and args.profile not in sizes:
+        parser.error("--profile must be one of --sizes")
+    profile = None if args.profile is None else (args.profile_workload, args.profile)
     csv_path = args.csv or (RESULTS_CSV_NODE_STUB if args.remote_stub == "node" else RESULTS_CSV)
     signal.signal(signal.SIGALRM, _raise_timeout)
     signal.signal(signal.SIGTERM, _raise_exit)
     signal.alarm(HARD_LIMIT_S)
-    run([int(size) for size in args.sizes.split(",")], csv_path, args.pg_log, args.remote_stub)
+    run(sizes, csv_path, args.pg_log, args.remote_stub, profile)
 
 
 if __name__ == "__main__":

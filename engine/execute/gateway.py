@@ -36,6 +36,7 @@ from engine.execute.actions import ActionCaller, CallContext
 from engine.execute.compiler import SelectCompiler
 from engine.execute.database import Connections, Database
 from engine.execute.dialects import dialect_of
+from engine.execute.fragments import Sql
 from engine.execute.joins import Joiner
 from engine.execute.mutations import MutationRunner
 from engine.execute.output import OutputChecker
@@ -44,6 +45,7 @@ from engine.execute.stats import Counts, ExecutionStats
 from engine.graphql_errors import RequestError, RequestErrors, errors_body
 from engine.http import Transport
 from engine.limits import QueryLimits, check_limits
+from engine.lru import LruCache
 from engine.plan.document import checked_document
 from engine.plan.mutation_nodes import TableMutation
 from engine.plan.nodes import (
@@ -61,6 +63,8 @@ from engine.schema.model import GatewaySchema
 from engine.schema.tables_model import ADMIN_ROLE
 
 ROOT_FIELD_WORKERS = 8
+# Statements of the table root fields of kept plans (``engine.plan.operation``), compiled once each.
+_TABLE_STATEMENTS: LruCache[tuple[TableQuery, Sql]] = LruCache(256)
 _pool_lock = threading.Lock()
 _default_pool: ThreadPoolExecutor | None = None
 
@@ -232,7 +236,10 @@ class OperationRunner:
 
     def _table(self, query: TableQuery) -> Any:
         source = query.table.source
-        statement = SelectCompiler(dialect_of(source.kind)).table_query(query)
+        # Keyed by the query's identity: the entry holds the query, so no other can have that id meanwhile.
+        _, statement = _TABLE_STATEMENTS.get_or_build(
+            id(query), lambda: (query, SelectCompiler(dialect_of(source.kind)).table_query(query))
+        )
         ((text,),) = self.database.fetch(source, statement)
         if text is None or query.joins is None:
             return None if text is None else orjson.Fragment(text)

@@ -148,18 +148,32 @@ def _collect_flat(items: list[Any], tree: JoinTree, found: Collected) -> None:
     """``collect`` over a list whose objects hold only joins and phantoms, in one loop.
 
     Lists of thousands of objects come this way (a table's rows, a remote schema's answer); a join
-    on one key is collected inline, without the calls ``collect`` makes per object.
+    on one key is collected inline (``JoinBatch.add_one`` spelled out, its batch looked up once),
+    without the calls ``collect`` makes per object.
     """
     phantoms = tree.phantoms
-    joins = [(alias, call, call.keys[0].alias if len(call.keys) == 1 else None) for alias, call in tree.joins]
+    if not tree.joins:  # nothing here reads them (a join's results): phantom fields go now
+        for value in items:
+            if type(value) is dict:
+                for alias in phantoms:
+                    value.pop(alias, None)
+            elif value is not None:
+                collect(value, tree, found)
+        return
+    add_phantoms = found.phantoms.append
+    # [alias, call, key alias (one-key joins), batch (once it has a key)]
+    joins: list[list[Any]] = [
+        [alias, call, call.keys[0].alias if len(call.keys) == 1 else None, None] for alias, call in tree.joins
+    ]
     for value in items:
         if type(value) is not dict:
             if value is not None:
                 collect(value, tree, found)
             continue
         if phantoms:
-            found.phantoms.append((value, phantoms))
-        for alias, call, key_alias in joins:
+            add_phantoms((value, phantoms))
+        for join in joins:
+            alias, call, key_alias, batch = join
             if alias not in value:
                 continue
             if key_alias is None:
@@ -172,7 +186,14 @@ def _collect_flat(items: list[Any], tree: JoinTree, found: Collected) -> None:
             if key is None:
                 value[alias] = None
                 continue
-            found.batch(call).add_one(value, alias, key)
+            if batch is None:
+                batch = join[3] = found.batch(call)
+            token = (type(key), key) if type(key) in _SCALAR_TYPES else _token([key])
+            argument = batch.arguments.get(token)
+            if argument is None:
+                argument = batch.arguments[token] = len(batch.keys)
+                batch.keys.append([argument, key])
+            batch.slots.append((value, alias, argument))
 
 
 def shape_and_collect(
@@ -255,8 +276,7 @@ class Joiner:
         if tree is None:
             return
         found = Collected()
-        for value in values:
-            collect(value, tree, found)
+        collect(values, tree, found)
         self._join(found)
 
     def fill_output(self, answer: Any, selection: OutputSelection | None, tree: JoinTree | None) -> Any:
@@ -273,8 +293,9 @@ class Joiner:
         batches = list(found.batches.values())
         results = run_concurrently(self.pool, [lambda batch=batch: self.fetch(batch) for batch in batches])
         for batch, result in zip(batches, results, strict=True):
+            value_of = result.get
             for target, alias, argument in batch.slots:
-                target[alias] = result.get(argument)
+                target[alias] = value_of(argument)
         for target, aliases in found.phantoms:
             for alias in aliases:
                 target.pop(alias, None)

@@ -64,6 +64,7 @@ from engine.execute.stats import ExecutionStats
 from engine.graphql_errors import RequestError
 from engine.headers import HeaderConfigError, remote_schema_request_headers, resolve_configured_headers
 from engine.http import HttpError, HttpResponse, InvalidJsonError, Transport, display_url
+from engine.lru import LruCache
 from engine.metadata import RemoteSchemaDefinition
 from engine.naming import is_graphql_name
 from engine.plan.nodes import RemoteJoin, RemoteRequest, RemoteStep
@@ -73,6 +74,8 @@ from engine.schema.scalars import BUILTIN_SCALARS
 
 BATCH_ALIAS = "f"
 KEYS_VARIABLE = "keys"
+# List-mode documents of the joins of kept plans (``engine.plan.operation``), printed once each.
+_BATCHED_DOCUMENTS: LruCache[tuple[RemoteJoin, str, str]] = LruCache(256)
 JoinKeys = Sequence[Sequence[Any]]
 
 
@@ -284,6 +287,13 @@ def _aliased_document(call: RemoteJoin, keys: JoinKeys) -> tuple[str, dict[str, 
 
 
 def _batched_document(call: RemoteJoin, keys: JoinKeys) -> tuple[str, dict[str, Any]]:
+    # Keyed by the call's identity: the entry holds the call, so no other call can have that id meanwhile.
+    _, document, variable = _BATCHED_DOCUMENTS.get_or_build(id(call), lambda: (call, *_batched_text(call)))
+    return document, {variable: distinct_keys([key[1] for key in keys])}
+
+
+def _batched_text(call: RemoteJoin) -> tuple[str, str]:
+    """The list-mode document of ``call`` and the name of its keys variable: the same whatever the keys."""
     assert call.batch is not None
     taken = [definition.variable.name.value for definition in call.variables]
     variable = phantom_alias(KEYS_VARIABLE, taken) if KEYS_VARIABLE in taken else KEYS_VARIABLE
@@ -301,8 +311,7 @@ def _batched_document(call: RemoteJoin, keys: JoinKeys) -> tuple[str, dict[str, 
         return (*_arguments(RemoteStep(step.name, fixed, step.types), {}), keyed)
 
     field = _path_field(call, BATCH_ALIAS, arguments)
-    values = distinct_keys([key[1] for key in keys])
-    return _document((*call.variables, definition), [field]), {variable: values}
+    return _document((*call.variables, definition), [field]), variable
 
 
 def _path_field(
@@ -449,17 +458,33 @@ def _flattened(value: Any) -> list[Any]:
 def distinct_keys(values: list[Any]) -> list[Any]:
     """The distinct key values, lists of keys spread out, in order of first appearance."""
     seen: dict[Any, Any] = {}
-    for value in _flattened(values):
-        seen.setdefault(key_token(value), value)
+    for value in values:  # text, the most common key, is its own token
+        if type(value) is str:
+            seen.setdefault(value, value)
+        elif isinstance(value, list):
+            for item in _flattened(value):
+                seen.setdefault(key_token(item), item)
+        else:
+            seen.setdefault(key_token(value), value)
     return list(seen.values())
 
 
 def group_by_key(objects: Any, key_alias: str) -> dict[Any, list[Any]]:
     """Result objects by the token of their key."""
     groups: dict[Any, list[Any]] = {}
-    for item in _flattened(objects if isinstance(objects, list) else []):
-        if isinstance(item, dict):
-            groups.setdefault(key_token(item.get(key_alias)), []).append(item)
+    for element in objects if isinstance(objects, list) else []:
+        if type(element) is dict:  # most answers: a flat list of objects with text keys
+            key = element.get(key_alias)
+            token = key if type(key) is str else key_token(key)
+            group = groups.get(token)
+            if group is None:
+                groups[token] = [element]
+            else:
+                group.append(element)
+            continue
+        for item in _flattened(element):
+            if isinstance(item, dict):
+                groups.setdefault(key_token(item.get(key_alias)), []).append(item)
     return groups
 
 
@@ -468,9 +493,9 @@ def matches(groups: Mapping[Any, list[Any]], value: Any, many: bool) -> Any:
     if isinstance(value, list):
         found = [matches(groups, item, many) for item in value]
         return [item for part in found for item in part] if many else found
-    group = groups.get(key_token(value), [])
+    group = groups.get(value if type(value) is str else key_token(value))
     if many:
-        return list(group)
+        return list(group) if group else []
     return group[0] if group else None
 
 
@@ -478,5 +503,14 @@ def _matched(call: RemoteJoin, objects: Any, keys: JoinKeys) -> dict[int, Any]:
     assert call.batch is not None
     assert call.key_alias is not None
     groups = group_by_key(objects, call.key_alias)
-    many = call.batch.relationship_type == "array"
-    return {int(key[0]): matches(groups, key[1], many) for key in keys}
+    if call.batch.relationship_type == "array":
+        return {int(key[0]): matches(groups, key[1], True) for key in keys}
+    results: dict[int, Any] = {}
+    for key in keys:  # text keys of an object relationship, ``matches`` spelled out
+        value = key[1]
+        if type(value) is str:
+            group = groups.get(value)
+            results[int(key[0])] = group[0] if group else None
+        else:
+            results[int(key[0])] = matches(groups, value, False)
+    return results
