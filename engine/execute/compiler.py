@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.execute.dialects import SqlDialect, SqliteSql
+from engine.execute.dialects import KEYS, SqlDialect, SqliteSql
 from engine.execute.fragments import Sql, compose, join, raw
 from engine.plan.nodes import (
     AggregateFieldsOut,
@@ -55,6 +55,21 @@ from engine.plan.nodes import (
     TableQuery,
 )
 from engine.schema.model import TableModel
+
+
+@dataclass(frozen=True)
+class JoinStatement:
+    """A join's statement compiled once, its keys (the ``KEYS`` parameter) given per call."""
+
+    dialect: SqlDialect
+    statement: Sql
+    key_count: int
+
+    def with_keys(self, keys: list[list[Any]]) -> Sql:
+        """The statement for ``keys`` (``[[argument id, value...], ...]``)."""
+        encoded = self.dialect.encode_keys(keys, self.key_count)
+        return Sql(self.statement.text, tuple(encoded if p is KEYS else p for p in self.statement.params))
+
 
 AGGREGATE_FUNCTIONS = frozenset(
     {"avg", "max", "min", "sum", "stddev", "stddev_pop", "stddev_samp", "var_pop", "var_samp", "variance"}
@@ -93,14 +108,21 @@ class SelectCompiler:
 
     def join_query(self, join: Join, keys: list[list[Any]]) -> Sql:
         """``SELECT argument id, <json text>`` per join key; keys are ``[[argument id, value...], ...]``."""
+        return self.join_statement(join).with_keys(keys)
+
+    def join_statement(self, join: Join) -> JoinStatement:
+        """The statement of ``join`` for any keys (the same for every call of the join)."""
         lists = [key.many for key in join.keys]
-        source, argument, key_values = self.d.key_source([key.data_type for key in join.keys], keys, lists)
+        source, argument, key_values = self.d.key_source([key.data_type for key in join.keys], lists)
         correlation = [
             (key.column, KeyList(value) if key.many else value)
             for key, value in zip(join.keys, key_values, strict=True)
         ]
         select = self._select(JOIN_KINDS[join.kind], join.target, join.args, join.selection, correlation)
-        return compose("SELECT {}, {} FROM {}", argument, self.d.as_text(compose("({})", select)), source)
+        statement = compose(
+            "SELECT {}, {} FROM {}", argument, self.d.as_text(compose("({})", select)), source
+        )
+        return JoinStatement(self.d, statement, len(join.keys))
 
     def _select(
         self, kind: str, model: TableModel, args: SelectArgs, selection: Any, correlation: Correlation

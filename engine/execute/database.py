@@ -32,6 +32,10 @@ class Connections(Protocol):
         """A connection to ``source`` for the duration of the block."""
         ...
 
+    def statement_connection(self, source: SourceLike) -> AbstractContextManager[Any]:
+        """A connection to ``source`` for one read-only statement, its own transaction."""
+        ...
+
 
 class Database:
     """Fetches the rows of compiled statements."""
@@ -44,7 +48,7 @@ class Database:
         """Every row the statement returns."""
         dialect = dialect_of(source.kind)
         try:
-            with self.connections.connection(source) as connection:
+            with self.connections.statement_connection(source) as connection:
                 text = dialect.render(statement, connection)
                 self.stats.count_sql()
                 return _rows(connection, source.kind, text, statement.params)

@@ -27,6 +27,17 @@ COMPARISONS = {"_eq": "=", "_neq": "<>", "_gt": ">", "_gte": ">=", "_lt": "<", "
 JSON_TYPES = ("json", "jsonb")
 
 
+class _Keys:
+    """The type of ``KEYS``."""
+
+    def __repr__(self) -> str:
+        return "KEYS"
+
+
+KEYS = _Keys()
+"""The parameter a join statement compiles in place of its keys (``encode_keys`` gives its value)."""
+
+
 class SqlDialect(ABC):
     """The dialect-specific half of the SQL compiler."""
 
@@ -93,13 +104,15 @@ class SqlDialect(ABC):
         """A JSON expression returned as text to the client."""
 
     @abstractmethod
-    def key_source(
-        self, key_types: Sequence[str], keys: list[list[Any]], lists: Sequence[bool] = ()
-    ) -> tuple[Sql, Sql, list[Sql]]:
-        """For join keys ``[[argument id, value...], ...]``: (FROM item, argument id expr, key exprs).
+    def key_source(self, key_types: Sequence[str], lists: Sequence[bool] = ()) -> tuple[Sql, Sql, list[Sql]]:
+        """For join keys: (FROM item, argument id expr, key exprs); the keys are the parameter ``KEYS``.
 
         ``lists`` marks the keys whose values are lists of keys.
         """
+
+    @abstractmethod
+    def encode_keys(self, keys: list[list[Any]], count: int) -> str:
+        """The ``KEYS`` parameter for join keys ``[[argument id, value...], ...]`` of ``count`` values each."""
 
     @abstractmethod
     def in_keys(self, column: Sql, keys: Sql) -> Sql:
@@ -232,16 +245,9 @@ class PostgresSql(SqlDialect):
         """``(expr)::text``, so the driver hands over the JSON text untouched."""
         return compose("({})::text", expression)
 
-    def key_source(
-        self, key_types: Sequence[str], keys: list[list[Any]], lists: Sequence[bool] = ()
-    ) -> tuple[Sql, Sql, list[Sql]]:
+    def key_source(self, key_types: Sequence[str], lists: Sequence[bool] = ()) -> tuple[Sql, Sql, list[Sql]]:
         """``jsonb_to_recordset($1) AS "_k"("__argument_id__" int8, "k0" <type>, "k1" <type>[] ...)``."""
-        names = [f"k{index}" for index in range(len(key_types))]
-        if len(names) == 1:
-            # One key per object is the common case; spelled out, it costs a fraction per key.
-            rows = [{"__argument_id__": argument, "k0": value} for argument, value in keys]
-        else:
-            rows = [{"__argument_id__": key[0], **dict(zip(names, key[1:], strict=True))} for key in keys]
+        names = _key_names(len(key_types))
         many = list(lists) or [False] * len(key_types)
         columns = join(
             ", ",
@@ -251,8 +257,18 @@ class PostgresSql(SqlDialect):
                 for name, t, is_list in zip(names, key_types, many, strict=True)
             ],
         )
-        source = compose('jsonb_to_recordset({}::jsonb) AS "_k"({})', self.value(_json_text(rows)), columns)
+        source = compose('jsonb_to_recordset({}::jsonb) AS "_k"({})', self.value(KEYS), columns)
         return source, self.column("_k", "__argument_id__"), [self.column("_k", name) for name in names]
+
+    def encode_keys(self, keys: list[list[Any]], count: int) -> str:
+        """``[{"__argument_id__": 0, "k0": ...}, ...]``."""
+        if count == 1:
+            # One key per object is the common case; spelled out, it costs a fraction per key.
+            return _json_text([{"__argument_id__": argument, "k0": value} for argument, value in keys])
+        names = _key_names(count)
+        return _json_text(
+            [{"__argument_id__": key[0], **dict(zip(names, key[1:], strict=True))} for key in keys]
+        )
 
     def in_keys(self, column: Sql, keys: Sql) -> Sql:
         """``column = ANY(keys)``."""
@@ -396,9 +412,7 @@ class SqliteSql(SqlDialect):
         """SQLite returns JSON as text already."""
         return expression
 
-    def key_source(
-        self, key_types: Sequence[str], keys: list[list[Any]], lists: Sequence[bool] = ()
-    ) -> tuple[Sql, Sql, list[Sql]]:
+    def key_source(self, key_types: Sequence[str], lists: Sequence[bool] = ()) -> tuple[Sql, Sql, list[Sql]]:
         """``json_each(?) AS "_k"`` over ``[[argument id, value...], ...]``, each value cast to its column's affinity.
 
         A list of keys stays JSON text, for ``in_keys``.
@@ -416,12 +430,20 @@ class SqliteSql(SqlDialect):
             )
             for i, (t, is_list) in enumerate(zip(key_types, many, strict=True))
         ]
-        source = compose('json_each({}) AS "_k"', self.value(_json_text(keys)))
+        source = compose('json_each({}) AS "_k"', self.value(KEYS))
         return source, argument, exprs
+
+    def encode_keys(self, keys: list[list[Any]], count: int) -> str:
+        """The keys as they are: ``[[argument id, value...], ...]``."""
+        return _json_text(keys)
 
     def in_keys(self, column: Sql, keys: Sql) -> Sql:
         """``column IN (SELECT value FROM json_each(keys))``."""
         return compose("{} IN (SELECT value FROM json_each({}))", column, keys)
+
+
+def _key_names(count: int) -> list[str]:
+    return [f"k{index}" for index in range(count)]
 
 
 def _json_text(value: Any) -> str:

@@ -41,15 +41,19 @@ from typing import Any
 import orjson
 
 from engine.execute.action_joins import ActionJoinCaller
-from engine.execute.compiler import SelectCompiler
+from engine.execute.compiler import JoinStatement, SelectCompiler
 from engine.execute.concurrency import run_concurrently
 from engine.execute.database import Database
 from engine.execute.dialects import dialect_of
 from engine.execute.output import object_shaper, shape
 from engine.execute.remote import RemoteCaller
 from engine.graphql_errors import unexpected
+from engine.lru import LruCache
 from engine.plan.nodes import ActionJoin, Join, JoinCall, JoinTree, OutputSelection, OutputValue, RemoteJoin
 from engine.plan.remote import INTERNAL_TYPENAME
+
+# Statements of the joins of kept plans (``engine.plan.operation``), compiled once each.
+_JOIN_STATEMENTS: LruCache[tuple[Join, JoinStatement]] = LruCache(256)
 
 
 @dataclass
@@ -68,15 +72,6 @@ class JoinBatch:
         if argument is None:
             argument = self.arguments[token] = len(self.keys)
             self.keys.append([argument, *values])
-        self.slots.append((target, alias, argument))
-
-    def add_one(self, target: dict[str, Any], alias: str, value: Any) -> None:
-        """``add`` for a join on one key (most are), without building a list per object."""
-        token = (type(value), value) if type(value) in _SCALAR_TYPES else _token([value])
-        argument = self.arguments.get(token)
-        if argument is None:
-            argument = self.arguments[token] = len(self.keys)
-            self.keys.append([argument, value])
         self.slots.append((target, alias, argument))
 
 
@@ -148,7 +143,7 @@ def _collect_flat(items: list[Any], tree: JoinTree, found: Collected) -> None:
     """``collect`` over a list whose objects hold only joins and phantoms, in one loop.
 
     Lists of thousands of objects come this way (a table's rows, a remote schema's answer); a join
-    on one key is collected inline (``JoinBatch.add_one`` spelled out, its batch looked up once),
+    on one key is collected inline (``JoinBatch.add`` spelled out, its batch looked up once),
     without the calls ``collect`` makes per object.
     """
     phantoms = tree.phantoms
@@ -202,7 +197,8 @@ def shape_and_collect(
     """``shape`` a handler's answer, then ``collect`` it: in one walk when its joins sit on its top objects.
 
     Then each object is shaped without its phantom fields and the join keys are read from the
-    handler's own object, so nothing is added only to be deleted after the joins.
+    handler's own object, so nothing is added only to be deleted after the joins. A join on one key is
+    collected inline, as in ``_collect_flat``.
     """
     sources = answer if isinstance(answer, list) else [answer]
     joins = _top_joins(selection, tree)
@@ -213,19 +209,32 @@ def shape_and_collect(
     assert selection is not None
     assert tree is not None
     shape_object = object_shaper(tuple(item for item in selection if item.alias not in tree.phantoms))
+    # [alias, call, key field (one-key joins) or None, key fields, batch (once it has a key)]
+    plan: list[list[Any]] = [
+        [alias, call, names[0] if len(names) == 1 else None, names, None] for alias, call, names in joins
+    ]
     shaped_all = []
     for source in sources:
         shaped = shape_object(source)
         shaped_all.append(shaped)
-        for alias, call, names in joins:  # a null key leaves the placeholder null
-            if len(names) == 1:
-                key = source.get(names[0])
-                if key is not None:
-                    found.batch(call).add_one(shaped, alias, key)
-            else:
+        for join in plan:  # a null key leaves the placeholder null
+            alias, call, name, names, batch = join
+            if name is None:
                 values = [source.get(name) for name in names]
                 if None not in values:
                     found.batch(call).add(shaped, alias, values)
+                continue
+            key = source.get(name)
+            if key is None:
+                continue
+            if batch is None:
+                batch = join[4] = found.batch(call)
+            token = (type(key), key) if type(key) in _SCALAR_TYPES else _token([key])
+            argument = batch.arguments.get(token)
+            if argument is None:
+                argument = batch.arguments[token] = len(batch.keys)
+                batch.keys.append([argument, key])
+            batch.slots.append((shaped, alias, argument))
     return shaped_all if isinstance(answer, list) else shaped_all[0]
 
 
@@ -316,8 +325,11 @@ class Joiner:
     def fetch_rows(self, join: Join, keys: list[list[Any]]) -> dict[int, Any]:
         """One statement for all keys: argument id -> JSON (spliced undecoded when nothing joins below)."""
         source = join.target.source
-        statement = SelectCompiler(dialect_of(source.kind)).join_query(join, keys)
-        rows = self.database.fetch(source, statement)
+        # Keyed by the join's identity: the entry holds the join, so no other can have that id meanwhile.
+        _, compiled = _JOIN_STATEMENTS.get_or_build(
+            id(join), lambda: (join, SelectCompiler(dialect_of(source.kind)).join_statement(join))
+        )
+        rows = self.database.fetch(source, compiled.with_keys(keys))
         if join.joins is None:
             return {int(argument): None if text is None else orjson.Fragment(text) for argument, text in rows}
         results = {int(argument): None if text is None else orjson.loads(text) for argument, text in rows}

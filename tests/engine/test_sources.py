@@ -318,6 +318,39 @@ def test_isolation_level_comes_from_the_configuration(provider, pg_database_url)
         assert cursor.fetchone() == ("read committed",)
 
 
+def read_in(conn, query):
+    with conn.cursor() as cursor:
+        cursor.execute(query)
+        return cursor.fetchone()[0], conn.info.transaction_status
+
+
+@pytest.mark.parametrize("level", ["read-committed", "repeatable-read"])
+def test_a_single_statement_runs_without_a_transaction(provider, pg_database_url, level):
+    source = postgres_source(pg_database_url, isolation_level=level)
+    with provider.statement_connection(source) as conn:
+        value, status = read_in(conn, "SELECT 1")
+    assert (value, status) == (1, psycopg2.extensions.TRANSACTION_STATUS_IDLE)
+
+
+def test_a_serializable_single_statement_keeps_its_transaction(provider, pg_database_url):
+    source = postgres_source(pg_database_url, isolation_level="serializable")
+    with provider.statement_connection(source) as conn:
+        level, status = read_in(conn, "SHOW transaction_isolation")
+    assert (level, status) == ("serializable", psycopg2.extensions.TRANSACTION_STATUS_INTRANS)
+
+
+def test_a_connection_lent_after_a_single_statement_has_its_transaction_and_level(provider, pg_database_url):
+    source = postgres_source(
+        pg_database_url, isolation_level="repeatable-read", pool_settings={"max_connections": 1}
+    )
+    with provider.statement_connection(source) as conn:
+        read_in(conn, "SELECT 1")
+    with provider.connection(source) as conn:
+        level, status = read_in(conn, "SHOW transaction_isolation")
+        assert not conn.autocommit
+    assert (level, status) == ("repeatable read", psycopg2.extensions.TRANSACTION_STATUS_INTRANS)
+
+
 def test_an_unknown_isolation_level_is_rejected(provider, pg_database_url):
     with (
         pytest.raises(SourceConfigError, match="isolation_level must be one of"),
