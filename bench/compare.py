@@ -51,7 +51,7 @@ from bench.peers.servers import (
     peers,
 )
 from bench.pg_log import StatementLog
-from bench.procstat import cpu_seconds, peak_rss_kib
+from bench.procstat import cpu_seconds, cpu_seconds_between, cpu_seconds_by_pid, peak_rss_kib
 from bench.remote_stub import GRAPHQL_PATH as REMOTE_PATH
 from bench.remote_stub import NodeRemoteStubProcess, RemoteStubProcess, stock_qty
 from bench.timing import keep_alive_connection, percentile, post, timed
@@ -231,10 +231,10 @@ class CellCapture:
 
 @dataclass
 class Counters:
-    """CPU seconds and stub call counts at one moment."""
+    """CPU seconds (per database backend for PostgreSQL) and stub call counts at one moment."""
 
     gateway_cpu: float
-    postgres_cpu: float
+    postgres_cpu: dict[int, float]
     webhook_cpu: float
     remote_cpu: float
     webhook_calls: int
@@ -410,7 +410,7 @@ class Bench:
         wall = after.wall - before.wall
         run.requests_per_s = run.requests / wall
         run.gateway_cpu_ms = (after.gateway_cpu - before.gateway_cpu) * 1000 / count
-        run.postgres_cpu_ms = (after.postgres_cpu - before.postgres_cpu) * 1000 / count
+        run.postgres_cpu_ms = cpu_seconds_between(before.postgres_cpu, after.postgres_cpu) * 1000 / count
         run.webhook_stub_cpu_ms = (after.webhook_cpu - before.webhook_cpu) * 1000 / count
         run.remote_stub_cpu_ms = (after.remote_cpu - before.remote_cpu) * 1000 / count
         run.webhook_calls = (after.webhook_calls - before.webhook_calls) / count
@@ -423,7 +423,7 @@ class Bench:
         assert self.remote.process is not None
         return Counters(
             gateway_cpu=cpu_seconds(gateway.pids()),
-            postgres_cpu=cpu_seconds(self.backend_pids()),
+            postgres_cpu=cpu_seconds_by_pid(self.backend_pids()),
             webhook_cpu=cpu_seconds([self.webhook.process.pid]),
             remote_cpu=cpu_seconds([self.remote.process.pid]),
             webhook_calls=self.webhook.calls(),

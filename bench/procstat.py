@@ -22,7 +22,12 @@ def process_tree(pid: int) -> list[int]:
 
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU seconds used so far by the processes (those gone are skipped)."""
-    total = 0
+    return sum(cpu_seconds_by_pid(pids).values())
+
+
+def cpu_seconds_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds used so far by each process still running."""
+    seconds = {}
     for pid in pids:
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
@@ -30,8 +35,17 @@ def cpu_seconds(pids: list[int]) -> float:
             continue
         # Fields after the command name, which is in parentheses and may hold spaces.
         fields = stat[stat.rindex(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return seconds
+
+
+def cpu_seconds_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings by the processes alive at the second one.
+
+    A process started in between counts from zero; one that ended in between is not counted (its
+    last seconds are lost), so a pool that replaces its connections is undercounted, never negative.
+    """
+    return sum(used - before.get(pid, 0.0) for pid, used in after.items())
 
 
 def peak_rss_kib(pid: int) -> int:
