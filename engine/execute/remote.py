@@ -26,11 +26,9 @@ from typing import Any
 
 from graphql import (
     ArgumentNode,
-    BooleanValueNode,
     DocumentNode,
     EnumValueNode,
     FieldNode,
-    FloatValueNode,
     GraphQLEnumType,
     GraphQLError,
     GraphQLInputObjectType,
@@ -38,16 +36,13 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLScalarType,
-    IntValueNode,
     ListValueNode,
-    NameNode,
     NullValueNode,
     ObjectFieldNode,
     ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    StringValueNode,
     ValueNode,
     VariableDefinitionNode,
     VariableNode,
@@ -66,7 +61,7 @@ from engine.headers import HeaderConfigError, remote_schema_request_headers, res
 from engine.http import HttpError, HttpResponse, InvalidJsonError, Transport, display_url
 from engine.lru import LruCache
 from engine.metadata import RemoteSchemaDefinition
-from engine.naming import is_graphql_name
+from engine.plan.literals import is_enum_literal, literal_field_name, untyped_ast
 from engine.plan.nodes import RemoteJoin, RemoteRequest, RemoteStep
 from engine.plan.remote import name, phantom_alias
 from engine.schema.model import GatewaySchema, RemoteSchemaModel
@@ -379,11 +374,13 @@ def value_ast(value: Any, graphql_type: GraphQLInputType | None) -> ValueNode:
     if isinstance(graphql_type, GraphQLInputObjectType) and isinstance(value, Mapping):
         return ObjectValueNode(
             fields=tuple(
-                ObjectFieldNode(name=_field_name(key), value=value_ast(item, _field_type(graphql_type, key)))
+                ObjectFieldNode(
+                    name=literal_field_name(key), value=value_ast(item, _field_type(graphql_type, key))
+                )
                 for key, item in value.items()
             )
         )
-    if isinstance(graphql_type, GraphQLEnumType) and isinstance(value, str) and _is_enum_value(value):
+    if isinstance(graphql_type, GraphQLEnumType) and isinstance(value, str) and is_enum_literal(value):
         return EnumValueNode(value=value)
     if isinstance(graphql_type, GraphQLScalarType) and graphql_type.name in BUILTIN_SCALARS:
         try:
@@ -398,41 +395,6 @@ def value_ast(value: Any, graphql_type: GraphQLInputType | None) -> ValueNode:
 def _field_type(input_object: GraphQLInputObjectType, key: str) -> GraphQLInputType | None:
     field = input_object.fields.get(key)
     return None if field is None else field.type
-
-
-def untyped_ast(value: Any) -> ValueNode:
-    """A JSON value as the GraphQL literal of its own kind."""
-    if value is None:
-        return NullValueNode()
-    if isinstance(value, bool):
-        return BooleanValueNode(value=value)
-    if isinstance(value, int):
-        return IntValueNode(value=str(value))
-    if isinstance(value, float):
-        return FloatValueNode(value=repr(value))
-    if isinstance(value, str):
-        return StringValueNode(value=value)
-    if isinstance(value, list):
-        return ListValueNode(values=tuple(untyped_ast(item) for item in value))
-    return ObjectValueNode(
-        fields=tuple(
-            ObjectFieldNode(name=_field_name(key), value=untyped_ast(item)) for key, item in value.items()
-        )
-    )
-
-
-def _is_enum_value(text: str) -> bool:
-    """Whether ``text`` can be written as an enum literal; other text goes as a string the remote refuses."""
-    return is_graphql_name(text) and text not in ("true", "false", "null")
-
-
-def _field_name(key: str) -> NameNode:
-    """An input object field name; a key that is not a GraphQL name has no literal and is never written raw."""
-    if not is_graphql_name(key):
-        raise RequestError(
-            "a value for the remote schema has an object key that is not a GraphQL name", code=Code.UNEXPECTED
-        )
-    return name(key)
 
 
 # --- list mode: results matched back by key ----------------------------------------------------

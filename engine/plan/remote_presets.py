@@ -45,6 +45,7 @@ from graphql import (
 
 from engine.errors import Code
 from engine.graphql_errors import RequestError
+from engine.plan.literals import is_enum_literal, literal_field_name, untyped_ast
 from engine.schema.model import RemoteSchemaModel
 from engine.validation.boolexp import is_session_variable
 from engine.validation.remote_schema_permissions import Preset
@@ -249,7 +250,7 @@ def _session_literal(name: str, value: str, graphql_type: Any) -> ValueNode:
 
 
 def _literal(value: Any, graphql_type: Any) -> ValueNode:
-    """A JSON value as a GraphQL literal of ``graphql_type`` (enum strings become enum values)."""
+    """A JSON value as a GraphQL literal of ``graphql_type`` (enum values only for text that is a name)."""
     if value is None:
         return NullValueNode()
     if isinstance(graphql_type, GraphQLNonNull):
@@ -262,29 +263,11 @@ def _literal(value: Any, graphql_type: Any) -> ValueNode:
         return ObjectValueNode(
             fields=tuple(
                 ObjectFieldNode(
-                    name=NameNode(value=k), value=_literal(v, fields[k].type if k in fields else None)
+                    name=literal_field_name(k), value=_literal(v, fields[k].type if k in fields else None)
                 )
                 for k, v in value.items()
             )
         )
-    if isinstance(graphql_type, GraphQLEnumType) and isinstance(value, str):
+    if isinstance(graphql_type, GraphQLEnumType) and isinstance(value, str) and is_enum_literal(value):
         return EnumValueNode(value=value)
-    if isinstance(value, bool):
-        return BooleanValueNode(value=value)
-    if isinstance(value, int):
-        return IntValueNode(value=str(value))
-    if isinstance(value, float):
-        return FloatValueNode(value=repr(value))
-    if isinstance(value, list | Mapping):
-        return _untyped(value)
-    return StringValueNode(value=str(value))
-
-
-def _untyped(value: Any) -> ValueNode:
-    if isinstance(value, list):
-        return ListValueNode(values=tuple(_literal(item, None) for item in value))
-    return ObjectValueNode(
-        fields=tuple(
-            ObjectFieldNode(name=NameNode(value=k), value=_literal(v, None)) for k, v in value.items()
-        )
-    )
+    return untyped_ast(value)
