@@ -74,6 +74,15 @@ class JoinBatch:
             self.keys.append([argument, *values])
         self.slots.append((target, alias, argument))
 
+    def add_one(self, target: dict[str, Any], alias: str, key: Any) -> None:
+        """``add`` for a join on one key (most are), without building a list per object."""
+        token = (type(key), key) if type(key) in _SCALAR_TYPES else _token([key])
+        argument = self.arguments.get(token)
+        if argument is None:
+            argument = self.arguments[token] = len(self.keys)
+            self.keys.append([argument, key])
+        self.slots.append((target, alias, argument))
+
 
 # Decoded JSON scalars: hashable, and a token of one of them needs no checking.
 _SCALAR_TYPES = frozenset({str, int, float, bool})
@@ -143,7 +152,7 @@ def _collect_flat(items: list[Any], tree: JoinTree, found: Collected) -> None:
     """``collect`` over a list whose objects hold only joins and phantoms, in one loop.
 
     Lists of thousands of objects come this way (a table's rows, a remote schema's answer); a join
-    on one key is collected inline (``JoinBatch.add`` spelled out, its batch looked up once),
+    on one key goes through ``JoinBatch.add_one`` with its batch looked up once,
     without the calls ``collect`` makes per object.
     """
     phantoms = tree.phantoms
@@ -183,12 +192,7 @@ def _collect_flat(items: list[Any], tree: JoinTree, found: Collected) -> None:
                 continue
             if batch is None:
                 batch = join[3] = found.batch(call)
-            token = (type(key), key) if type(key) in _SCALAR_TYPES else _token([key])
-            argument = batch.arguments.get(token)
-            if argument is None:
-                argument = batch.arguments[token] = len(batch.keys)
-                batch.keys.append([argument, key])
-            batch.slots.append((value, alias, argument))
+            batch.add_one(value, alias, key)
 
 
 def shape_and_collect(
@@ -198,7 +202,7 @@ def shape_and_collect(
 
     Then each object is shaped without its phantom fields and the join keys are read from the
     handler's own object, so nothing is added only to be deleted after the joins. A join on one key is
-    collected inline, as in ``_collect_flat``.
+    collected with its batch looked up once, as in ``_collect_flat``.
     """
     sources = answer if isinstance(answer, list) else [answer]
     joins = _top_joins(selection, tree)
@@ -229,12 +233,7 @@ def shape_and_collect(
                 continue
             if batch is None:
                 batch = join[4] = found.batch(call)
-            token = (type(key), key) if type(key) in _SCALAR_TYPES else _token([key])
-            argument = batch.arguments.get(token)
-            if argument is None:
-                argument = batch.arguments[token] = len(batch.keys)
-                batch.keys.append([argument, key])
-            batch.slots.append((shaped, alias, argument))
+            batch.add_one(shaped, alias, key)
     return shaped_all if isinstance(answer, list) else shaped_all[0]
 
 
