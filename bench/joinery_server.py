@@ -7,10 +7,8 @@ an admin secret set so requests take the same authentication path as in producti
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from bench.procstat import peak_rss_kib, stop_process_group
 from bench.timing import keep_alive_connection
 
 GUNICORN_CONF = Path(__file__).with_name("gunicorn_conf.py")
@@ -127,24 +126,12 @@ class JoineryServer:
 
     def worker_peak_rss_kib(self) -> int:
         """Peak resident set size of the worker so far (VmHWM), in KiB."""
-        for line in Path(f"/proc/{self.worker_pid()}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-        raise RuntimeError("VmHWM not found")
+        return peak_rss_kib(self.worker_pid())
 
     def stop(self) -> None:
         """Stop gunicorn gracefully (workers run their exit hooks), killing its group if it lingers."""
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(STOP_TIMEOUT_S)
-        # The worker is in the master's process group; take it down too if it outlived the master.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process is not None:
+            stop_process_group(self.process, STOP_TIMEOUT_S)
 
     def log_tail(self, lines: int = 40) -> str:
         """The end of the server's log, for error messages."""

@@ -1,8 +1,11 @@
-"""CPU time and peak memory of processes, read from /proc (Linux)."""
+"""CPU time and peak memory of processes, read from /proc (Linux), and stopping a server's process group."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -54,3 +57,18 @@ def peak_rss_kib(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     raise RuntimeError(f"VmHWM not found for {pid}")
+
+
+def stop_process_group(process: subprocess.Popen, timeout_s: float) -> None:
+    """SIGTERM ``process`` (a group leader) and wait, kill it if it lingers, then kill what is left of its group.
+
+    A server's workers are in its process group; any that outlived it go down too.
+    """
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout_s)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)

@@ -6,9 +6,7 @@ each server's process tree from /proc for CPU time and its worker(s) for peak me
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +15,7 @@ from pathlib import Path
 
 from bench.joinery_server import JoineryServer, free_port
 from bench.process_stub import ProcessStub
-from bench.procstat import process_tree
+from bench.procstat import process_tree, stop_process_group
 from bench.timing import keep_alive_connection
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -123,14 +121,7 @@ class GunicornPeer(Gateway):
         """Stop gunicorn gracefully, then its whole process group."""
         if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(STOP_TIMEOUT_S)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        stop_process_group(self.process, STOP_TIMEOUT_S)
         self.process = None
 
     def root_pid(self) -> int:
