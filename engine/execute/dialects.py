@@ -45,6 +45,9 @@ class SqlDialect(ABC):
     placeholder: str
     # Whether json_array_agg orders by a row number (else rows keep the derived table's order).
     orders_aggregates: bool = True
+    # Column types whose values the driver hands over as the very values the database's JSON holds
+    # (same JSON once encoded), so an object join may return them as plain columns.
+    plain_types: frozenset[str] = frozenset()
 
     def ident(self, name: str) -> Sql:
         """A quoted identifier."""
@@ -166,6 +169,9 @@ MAX_OBJECT_PAIRS = 50
 
 class PostgresSql(SqlDialect):
     """PostgreSQL spelling."""
+
+    # int2/int4/int8 arrive as int, text and varchar as str, bool as bool: encoded, the same JSON.
+    plain_types = frozenset({"smallint", "integer", "bigint", "text", "varchar", "boolean"})
 
     placeholder = "%s"
 

@@ -45,8 +45,9 @@ from engine.execute.compiler import JoinStatement, SelectCompiler
 from engine.execute.concurrency import run_concurrently
 from engine.execute.database import Database
 from engine.execute.dialects import dialect_of
-from engine.execute.output import object_shaper, shape
+from engine.execute.output import shape
 from engine.execute.remote import RemoteCaller
+from engine.execute.top_walk import TopWalk, compile_top_walk
 from engine.graphql_errors import unexpected
 from engine.lru import LruCache
 from engine.plan.nodes import ActionJoin, Join, JoinCall, JoinTree, OutputSelection, OutputValue, RemoteJoin
@@ -54,6 +55,8 @@ from engine.plan.remote import INTERNAL_TYPENAME
 
 # Statements of the joins of kept plans (``engine.plan.operation``), compiled once each.
 _JOIN_STATEMENTS: LruCache[tuple[Join, JoinStatement]] = LruCache(256)
+# The walks of the handler answers of kept plans, generated once per selection and join tree.
+_TOP_WALKS: LruCache[tuple[OutputSelection, JoinTree, TopWalk]] = LruCache(256)
 
 
 @dataclass
@@ -201,40 +204,36 @@ def shape_and_collect(
     """``shape`` a handler's answer, then ``collect`` it: in one walk when its joins sit on its top objects.
 
     Then each object is shaped without its phantom fields and the join keys are read from the
-    handler's own object, so nothing is added only to be deleted after the joins. A join on one key is
-    collected with its batch looked up once, as in ``_collect_flat``.
+    handler's own object, so nothing is added only to be deleted after the joins. That walk is a
+    function generated for the selection (``engine.execute.top_walk``), kept with the plan.
     """
     sources = answer if isinstance(answer, list) else [answer]
     joins = _top_joins(selection, tree)
-    if joins is None or not all(type(source) is dict for source in sources):
-        value = shape(answer, selection)
-        collect(value, tree, found)
-        return value
-    assert selection is not None
-    assert tree is not None
-    shape_object = object_shaper(tuple(item for item in selection if item.alias not in tree.phantoms))
-    # [alias, call, key field (one-key joins) or None, key fields, batch (once it has a key)]
-    plan: list[list[Any]] = [
-        [alias, call, names[0] if len(names) == 1 else None, names, None] for alias, call, names in joins
-    ]
-    shaped_all = []
-    for source in sources:
-        shaped = shape_object(source)
-        shaped_all.append(shaped)
-        for join in plan:  # a null key leaves the placeholder null
-            alias, call, name, names, batch = join
-            if name is None:
-                values = [source.get(name) for name in names]
-                if None not in values:
-                    found.batch(call).add(shaped, alias, values)
-                continue
-            key = source.get(name)
-            if key is None:
-                continue
-            if batch is None:
-                batch = join[4] = found.batch(call)
-            batch.add_one(shaped, alias, key)
-    return shaped_all if isinstance(answer, list) else shaped_all[0]
+    if joins is not None:
+        assert selection is not None
+        assert tree is not None
+        _, _, walk = _TOP_WALKS.get_or_build(
+            (id(selection), id(tree)), lambda: (selection, tree, _top_walk(selection, tree, joins))
+        )
+        batches: dict[int, JoinBatch] = {}
+        for _, call, _ in joins:
+            batches.setdefault(id(call), JoinBatch(call))
+        shaped_all = walk(sources, [batches[id(call)] for _, call, _ in joins])
+        if shaped_all is not None:
+            for key, batch in batches.items():
+                if batch.slots:  # a join without keys makes no call
+                    found.batches[key] = batch
+            return shaped_all if isinstance(answer, list) else shaped_all[0]
+    value = shape(answer, selection)
+    collect(value, tree, found)
+    return value
+
+
+def _top_walk(
+    selection: OutputSelection, tree: JoinTree, joins: list[tuple[str, JoinCall, tuple[str, ...]]]
+) -> TopWalk:
+    kept = tuple(item for item in selection if item.alias not in tree.phantoms)
+    return compile_top_walk(kept, joins, _SCALAR_TYPES, _token)
 
 
 def _top_joins(
@@ -322,15 +321,23 @@ class Joiner:
         return results
 
     def fetch_rows(self, join: Join, keys: list[list[Any]]) -> dict[int, Any]:
-        """One statement for all keys: argument id -> JSON (spliced undecoded when nothing joins below)."""
+        """One statement for all keys: argument id -> its value, the joins inside it done.
+
+        JSON text is spliced undecoded when nothing joins below; plain rows become objects.
+        """
         source = join.target.source
         # Keyed by the join's identity: the entry holds the join, so no other can have that id meanwhile.
         _, compiled = _JOIN_STATEMENTS.get_or_build(
             id(join), lambda: (join, SelectCompiler(dialect_of(source.kind)).join_statement(join))
         )
         rows = self.database.fetch(source, compiled.with_keys(keys))
-        if join.joins is None:
+        if compiled.row is not None:
+            results = compiled.row.objects(rows)
+        elif join.joins is None:
             return {int(argument): None if text is None else orjson.Fragment(text) for argument, text in rows}
-        results = {int(argument): None if text is None else orjson.loads(text) for argument, text in rows}
+        else:
+            results = {int(argument): None if text is None else orjson.loads(text) for argument, text in rows}
+        if join.joins is None:
+            return results
         self.fill(list(results.values()), join.joins)
         return results

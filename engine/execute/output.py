@@ -284,12 +284,7 @@ def object_shaper(selection: OutputSelection) -> Callable[[Any], dict[str, Any]]
     """
     template = {item.alias: item.value if isinstance(item, LiteralOut) else None for item in selection}
     fields = tuple((item.alias, item.name) for item in selection if isinstance(item, OutputValue))
-    computed: list[tuple[str, Callable[[Any], Any]]] = []
-    for item in selection:
-        if isinstance(item, OutputObject):
-            computed.append((item.alias, _nested_shaper(item.name, item.selection)))
-        elif isinstance(item, OutputPath):
-            computed.append((item.alias, lambda value, path=item.path: read_path(value, path)))
+    computed = computed_fields(selection)
 
     def shape_object(value: Any) -> dict[str, Any]:
         shaped = template.copy()
@@ -302,6 +297,17 @@ def object_shaper(selection: OutputSelection) -> Callable[[Any], dict[str, Any]]
         return shaped
 
     return shape_object
+
+
+def computed_fields(selection: OutputSelection) -> list[tuple[str, Callable[[Any], Any]]]:
+    """The response keys whose value is built from the object: nested objects and phantom paths."""
+    computed: list[tuple[str, Callable[[Any], Any]]] = []
+    for item in selection:
+        if isinstance(item, OutputObject):
+            computed.append((item.alias, _nested_shaper(item.name, item.selection)))
+        elif isinstance(item, OutputPath):
+            computed.append((item.alias, lambda value, path=item.path: read_path(value, path)))
+    return computed
 
 
 def _nested_shaper(name: str, selection: OutputSelection) -> Callable[[Any], Any]:

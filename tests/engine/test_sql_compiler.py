@@ -21,8 +21,8 @@ def root_of(schema, query):
     return root
 
 
-def author_join(schema):
-    return root_of(schema, "{ refs { author { name } } }").selection[0].join
+def author_join(schema, fields="name"):
+    return root_of(schema, "{ refs { author { " + fields + " } } }").selection[0].join
 
 
 def test_a_nested_selection_is_one_sqlite_statement(schema):
@@ -55,21 +55,43 @@ def test_a_sqlite_join_reads_every_key_from_one_json_parameter(schema):
 
 @pytest.mark.postgres
 def test_a_postgres_join_unpacks_typed_keys_with_jsonb_to_recordset(schema, pg_database_url):
-    statement = SelectCompiler(PostgresSql()).join_query(author_join(schema), [[0, 1], [1, 2]])
+    statement = SelectCompiler(PostgresSql()).join_query(author_join(schema, "rating"), [[0, 1], [1, 2]])
 
     with psycopg2.connect(pg_database_url) as connection:
         text = PostgresSql().render(statement, connection)
 
     assert text == (
-        'SELECT "_k"."__argument_id__", ((SELECT json_build_object(%s::text, "_t0"."name") '
+        'SELECT "_k"."__argument_id__", ((SELECT json_build_object(%s::text, "_t0"."rating") '
         'FROM "public"."author" AS "_t0" WHERE "_t0"."id" = "_k"."k0" LIMIT %s))::text '
         'FROM jsonb_to_recordset(%s::jsonb) AS "_k"("__argument_id__" int8, "k0" "int4")'
     )
     assert statement.params == (
-        "name",
+        "rating",
         1,
         '[{"__argument_id__":0,"k0":1},{"__argument_id__":1,"k0":2}]',
     )
+
+
+@pytest.mark.postgres
+def test_a_postgres_object_join_of_plain_columns_returns_them_as_columns(schema, pg_database_url):
+    compiled = SelectCompiler(PostgresSql()).join_statement(author_join(schema, "name __typename"))
+    statement = compiled.with_keys([[0, 1], [1, 2]])
+
+    with psycopg2.connect(pg_database_url) as connection:
+        text = PostgresSql().render(statement, connection)
+
+    assert text == (
+        'SELECT "_r1"."c0", "_k"."__argument_id__" '
+        'FROM jsonb_to_recordset(%s::jsonb) AS "_k"("__argument_id__" int8, "k0" "int4") '
+        'JOIN LATERAL (SELECT "_t0"."name" AS "c0" FROM "public"."author" AS "_t0" '
+        'WHERE "_t0"."id" = "_k"."k0" LIMIT %s) AS "_r1" ON true'
+    )
+    assert statement.params == ('[{"__argument_id__":0,"k0":1},{"__argument_id__":1,"k0":2}]', 1)
+    assert compiled.row is not None
+    assert compiled.row.objects([("Ann", 0), ("Bob", 1)]) == {
+        0: {"name": "Ann", "__typename": "author"},
+        1: {"name": "Bob", "__typename": "author"},
+    }
 
 
 @pytest.mark.parametrize("dialect", [SqliteSql(), PostgresSql()], ids=["sqlite", "postgres"])

@@ -1,0 +1,107 @@
+"""One generated Python function per selection that shapes a handler's top objects and gathers their join keys.
+
+A handler's answer of a thousand objects is walked once: each object is copied to the client's
+selection and the key of each of its joins is looked up in the join's batch. Written with loops
+over the selection, that walk spends most of its time interpreting the selection again for every
+object; here the selection is turned into the source of a function that does exactly its work
+(a dict display with the response keys in order, one ``get`` per field, the key de-duplication of
+``JoinBatch.add_one`` written out), compiled once per kept plan.
+
+Only names come from the plan, and each is written as a Python string literal (``repr``), so no
+text from metadata or a request is ever read as code. Values the function needs (constants, the
+builders of nested objects) are handed over in its namespace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from engine.execute.output import computed_fields
+from engine.plan.nodes import JoinCall, LiteralOut, OutputSelection, OutputValue
+
+TopWalk = Callable[[list[Any], Sequence[Any]], list[dict[str, Any]] | None]
+"""``walk(objects, batches)``: the shaped objects, their keys added to ``batches`` (one per join);
+None when an object is not a JSON object (the caller then takes the general path)."""
+
+
+def compile_top_walk(
+    selection: OutputSelection,
+    joins: Sequence[tuple[str, JoinCall, tuple[str, ...]]],
+    scalar_types: frozenset[type],
+    token: Callable[[list[Any]], Hashable],
+) -> TopWalk:
+    """The walk of ``selection`` (phantoms left out) whose ``joins`` read their keys from the given fields.
+
+    ``joins`` holds (response key, join, the handler fields its key is read from); ``scalar_types``
+    and ``token`` are ``JoinBatch``'s, so keys are told apart exactly as ``add_one`` and ``add`` do.
+    """
+    namespace: dict[str, Any] = {"_dict": dict, "_scalar_types": scalar_types, "_token": token}
+    lines = [
+        "def walk(objects, batches):",
+        "    shaped_all = []",
+        "    append = shaped_all.append",
+    ]
+    for index, (_, _, names) in enumerate(joins):
+        if len(names) == 1:
+            lines += [
+                f"    arguments_{index} = batches[{index}].arguments",
+                f"    keys_{index} = batches[{index}].keys",
+                f"    slots_{index} = batches[{index}].slots",
+            ]
+        else:
+            lines.append(f"    add_{index} = batches[{index}].add")
+    lines += [
+        "    for source in objects:",
+        "        if type(source) is not _dict:",
+        "            return None",
+        "        get = source.get",
+        f"        shaped = {{{_entries(selection, namespace)}}}",
+        "        append(shaped)",
+    ]
+    for index, (alias, _, names) in enumerate(joins):
+        lines += _collect_lines(index, alias, names)
+    lines.append("    return shaped_all")
+    exec("\n".join(lines), namespace)  # noqa: S102 - the source above holds only repr() literals
+    return namespace["walk"]
+
+
+def _entries(selection: OutputSelection, namespace: dict[str, Any]) -> str:
+    """The dict display of one shaped object: every response key in selection order."""
+    computed = dict(computed_fields(selection))
+    entries = []
+    for index, item in enumerate(selection):
+        if isinstance(item, OutputValue):
+            value = f"get({item.name!r})"
+        elif isinstance(item, LiteralOut):
+            namespace[f"constant_{index}"] = item.value
+            value = f"constant_{index}"
+        elif item.alias in computed:
+            namespace[f"build_{index}"] = computed[item.alias]
+            value = f"build_{index}(source)"
+        else:  # a join's placeholder
+            value = "None"
+        entries.append(f"{item.alias!r}: {value}")
+    return ", ".join(entries)
+
+
+def _collect_lines(index: int, alias: str, names: tuple[str, ...]) -> list[str]:
+    """Add the object's key to batch ``index``; a null key leaves the placeholder null and sends nothing."""
+    if len(names) > 1:
+        values = ", ".join(f"get({name!r})" for name in names)
+        return [
+            f"        values = [{values}]",
+            "        if None not in values:",
+            f"            add_{index}(shaped, {alias!r}, values)",
+        ]
+    return [
+        f"        key = get({names[0]!r})",
+        "        if key is not None:",
+        "            kind = type(key)",
+        "            token = (kind, key) if kind in _scalar_types else _token([key])",
+        f"            argument = arguments_{index}.get(token)",
+        "            if argument is None:",
+        f"                argument = arguments_{index}[token] = len(keys_{index})",
+        f"                keys_{index}.append([argument, key])",
+        f"            slots_{index}.append((shaped, {alias!r}, argument))",
+    ]

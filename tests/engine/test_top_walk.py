@@ -1,0 +1,153 @@
+"""The generated walk of a handler's top objects agrees with the general path (shape, then collect).
+
+Generated answers hold every kind of JSON value where the join keys are read (null, numbers, text,
+booleans, lists, objects, or nothing at all), nested objects, and now and then a null item (the
+general path's case); selections have aliases, ``__typename``, nested objects, one-key and two-key joins and
+phantom key fields.
+"""
+
+import copy
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.execute.joins import Collected, collect, shape_and_collect
+from engine.execute.output import shape
+from engine.execute.top_walk import compile_top_walk
+from engine.plan.document import checked_document
+from engine.plan.nodes import LiteralOut, OutputValue
+from engine.plan.operation import plan_operation
+from tests.engine.gateway_support import sqlite_gateway
+
+TYPES = {
+    "actions": [
+        {
+            "name": "refs",
+            "definition": {"type": "query", "handler": "http://127.0.0.1/r", "output_type": "[Ref]"},
+        }
+    ],
+    "custom_types": {
+        "objects": [
+            {"name": "Meta", "fields": [{"name": "code", "type": "String"}]},
+            {
+                "name": "Ref",
+                "fields": [
+                    {"name": "author_id", "type": "Int"},
+                    {"name": "label", "type": "String"},
+                    {"name": "meta", "type": "Meta"},
+                ],
+                "relationships": [
+                    {
+                        "name": "author",
+                        "type": "object",
+                        "remote_table": "author",
+                        "field_mapping": {"author_id": "id"},
+                    },
+                    {
+                        "name": "articles",
+                        "type": "array",
+                        "remote_table": "article",
+                        "field_mapping": {"author_id": "author_id"},
+                    },
+                    {
+                        "name": "titled",
+                        "type": "array",
+                        "remote_table": "article",
+                        "field_mapping": {"author_id": "author_id", "label": "title"},
+                    },
+                ],
+            },
+        ]
+    },
+}
+QUERIES = [
+    "{ refs { label author { name } articles { title } } }",
+    "{ refs { a: author_id __typename m: meta { code } titled { id } author { name } } }",
+    "{ refs { author { name } again: author { id } } }",
+    "{ refs { titled { id } label } }",
+]
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["", "a", "1"]),
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=2), inner, max_size=2),
+    max_leaves=4,
+)
+REF = st.fixed_dictionaries(
+    {},
+    optional={
+        "author_id": JSON,
+        "label": JSON,
+        "meta": st.none() | st.fixed_dictionaries({}, optional={"code": SCALARS}),
+        "extra": SCALARS,
+    },
+)
+ANSWERS = st.lists(st.one_of(REF, REF, REF, st.none()), max_size=8)
+
+
+@pytest.fixture(scope="module")
+def roots(tmp_path_factory):
+    gateway = sqlite_gateway(tmp_path_factory.mktemp("walk"), **TYPES)
+    schema = gateway.schema()
+    return [
+        plan_operation(schema, checked_document(schema, query), None, None, {}).roots[0] for query in QUERIES
+    ]
+
+
+def general_path(answer, root):
+    """What the general path leaves: shaped objects, and the batches."""
+    found = Collected()
+    value = shape(answer, root.selection)
+    collect(value, root.joins, found)
+    return without_phantoms(value, found), found
+
+
+def without_phantoms(value, found):
+    """``value`` once the phantom fields are gone, as after the joins."""
+    for target, aliases in found.phantoms:
+        for alias in aliases:
+            target.pop(alias, None)
+    return value
+
+
+def batches_of(value, found):
+    """Each batch as its keys and its slots, targets named by their place in the answer."""
+    place = {id(item): index for index, item in enumerate(value or [])}
+    return {
+        key: (batch.keys, [(place[id(target)], alias, argument) for target, alias, argument in batch.slots])
+        for key, batch in found.batches.items()
+    }
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answer=ANSWERS, which=st.integers(0, len(QUERIES) - 1))
+def test_the_generated_walk_agrees_with_shape_then_collect(roots, answer, which):
+    root = roots[which]
+    found = Collected()
+    walked = without_phantoms(
+        shape_and_collect(copy.deepcopy(answer), root.selection, root.joins, found), found
+    )
+    expected, expected_found = general_path(copy.deepcopy(answer), root)
+
+    assert walked == expected
+    assert [list(item) for item in walked or [] if isinstance(item, dict)] == [
+        list(item) for item in expected or [] if isinstance(item, dict)
+    ]  # the same keys in the same order
+    assert batches_of(walked, found) == batches_of(expected, expected_found)
+
+
+def test_names_are_written_as_literals_never_as_code():
+    selection = (
+        OutputValue("x'] + __import__('os').name + ['", 'y"); raise SystemExit #'),
+        LiteralOut("t", "T"),
+    )
+    walk = compile_top_walk(selection, [], frozenset(), lambda values: None)
+
+    assert walk([{'y"); raise SystemExit #': 1}], []) == [{"x'] + __import__('os').name + ['": 1, "t": "T"}]
+    assert walk([[]], []) is None
