@@ -13,6 +13,12 @@ runs the same expression once per join key, the keys arriving as one parameter (
 ``engine.execute.joins``); a key that is a list of keys matches the rows whose column is in it.
 Limits, order and filters of nested arrays apply per parent row. A relationship field filled by a
 join after the statement ran (``JoinOut``) is null in the statement's JSON.
+
+Where JSON buys nothing, rows come back as columns: a root rows or object field, or an object
+join, whose selection is only columns of the dialect's ``plain_types`` (and constants and join
+placeholders) is one plain ``SELECT`` (a ``JOIN LATERAL`` per key for a join), and ``PlainRow``
+builds its objects. Building JSON per row is most of what the database spends on such rows, and
+the driver's values of those types encode to the very same JSON.
 """
 
 from __future__ import annotations
@@ -68,6 +74,18 @@ class PlainRow:
     template: dict[str, Any]
     columns: tuple[str, ...]
 
+    def values(self, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        """The objects of ``(value...)`` rows, in order."""
+        columns = self.columns
+        if len(columns) == len(self.template):
+            return [dict(zip(columns, row, strict=True)) for row in rows]
+        found = []
+        for row in rows:
+            value = self.template.copy()
+            value.update(zip(columns, row, strict=True))
+            found.append(value)
+        return found
+
     def objects(self, rows: list[tuple[Any, ...]]) -> dict[int, Any]:
         """Argument id -> its row's object (an argument without a row gets none)."""
         columns = self.columns
@@ -80,6 +98,14 @@ class PlainRow:
             value.update(zip(columns, row))  # noqa: B905 - the id is left out
             found[row[-1]] = value
         return found
+
+
+@dataclass(frozen=True)
+class TableStatement:
+    """A root table field's statement: one row of JSON text, or plain rows when ``row`` says how to build them."""
+
+    statement: Sql
+    row: PlainRow | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +125,11 @@ class JoinStatement:
         """The statement for ``keys`` (``[[argument id, value...], ...]``)."""
         encoded = self.dialect.encode_keys(keys, self.key_count)
         return Sql(self.statement.text, tuple(encoded if p is KEYS else p for p in self.statement.params))
+
+
+def _plain_row(selection: RowSelection, columns: list[ColumnOut]) -> PlainRow:
+    template = {item.alias: item.value if isinstance(item, LiteralOut) else None for item in selection}
+    return PlainRow(template, tuple(item.alias for item in columns))
 
 
 AGGREGATE_FUNCTIONS = frozenset(
@@ -136,6 +167,21 @@ class SelectCompiler:
         select = self._select(query.kind, query.table, query.args, query.selection, ())
         return compose("SELECT {}", self.d.as_text(compose("({})", select)))
 
+    def table_statement(self, query: TableQuery) -> TableStatement:
+        """The statement of a root table field: plain rows for rows and objects of plain columns."""
+        if query.kind == "aggregate" or not self._plain_selection(query.selection):
+            return TableStatement(self.table_query(query))
+        alias = self._alias()
+        columns, projected = self._plain_columns(alias, query.selection)
+        args = query.args
+        if query.kind == "object":
+            args = SelectArgs(args.where, args.order_by, 1, args.offset, args.distinct_on)
+            order = None
+        else:
+            order = self._order_clause(alias, args.order_by)
+        statement = self._from(alias, query.table, args, (), projected, order)
+        return TableStatement(statement, _plain_row(query.selection, columns))
+
     def join_query(self, join: Join, keys: list[list[Any]]) -> Sql:
         """``SELECT argument id, <json text>`` per join key; keys are ``[[argument id, value...], ...]``."""
         return self.join_statement(join).with_keys(keys)
@@ -148,7 +194,7 @@ class SelectCompiler:
             (key.column, KeyList(value) if key.many else value)
             for key, value in zip(join.keys, key_values, strict=True)
         ]
-        if self._plain(join):
+        if join.kind == "object" and self._plain_selection(join.selection):
             return self._plain_join_statement(join, source, argument, correlation)
         select = self._select(JOIN_KINDS[join.kind], join.target, join.args, join.selection, correlation)
         statement = compose(
@@ -156,47 +202,46 @@ class SelectCompiler:
         )
         return JoinStatement(self.d, statement, len(join.keys))
 
-    def _plain(self, call: Join) -> bool:
-        """Whether ``call`` is an object join whose columns all travel as plain values.
+    def _plain_selection(self, selection: Any) -> bool:
+        """Whether the rows of ``selection`` travel as plain columns, not JSON built per row.
 
-        Then the rows come back as columns, not JSON built per row: building JSON is most of what
-        the database spends on a join of flat objects, and the driver's values encode to the same JSON.
+        Building JSON is most of what the database spends on flat rows, and the driver hands over
+        the values of ``plain_types`` columns as the very values that JSON holds.
         """
-        if call.kind != "object":
-            return False
-        columns = [item for item in call.selection if isinstance(item, ColumnOut)]
+        columns = [item for item in selection if isinstance(item, ColumnOut)]
         return bool(columns) and all(
             isinstance(item, LiteralOut | JoinOut)
             or (isinstance(item, ColumnOut) and item.data_type in self.d.plain_types)
-            for item in call.selection
+            for item in selection
         )
+
+    def _plain_columns(self, alias: str, selection: RowSelection) -> tuple[list[ColumnOut], Sql]:
+        """The selection's columns and their projection, named ``c0``, ``c1``... in order."""
+        columns = [item for item in selection if isinstance(item, ColumnOut)]
+        projected = join(
+            ", ",
+            (
+                compose("{} AS {}", self.d.column(alias, item.column), self.d.ident(f"c{index}"))
+                for index, item in enumerate(columns)
+            ),
+        )
+        return columns, projected
 
     def _plain_join_statement(
         self, call: Join, source: Sql, argument: Sql, correlation: Correlation
     ) -> JoinStatement:
         """``SELECT "_r"."c0", ..., <argument id> FROM <keys> JOIN LATERAL (<the row>) AS "_r" ON true``."""
         alias, row = self._alias(), self._alias("_r")
-        columns = [item for item in call.selection if isinstance(item, ColumnOut)]
-        names = [f"c{index}" for index in range(len(columns))]
-        projected = join(
-            ", ",
-            (
-                compose("{} AS {}", self.d.column(alias, item.column), self.d.ident(name))
-                for item, name in zip(columns, names, strict=True)
-            ),
-        )
+        columns, projected = self._plain_columns(alias, call.selection)
         args = call.args
         limited = SelectArgs(args.where, args.order_by, 1, args.offset, args.distinct_on)
         inner = self._from(alias, call.target, limited, correlation, projected, None)
-        outer = join(", ", [*(self.d.column(row, name) for name in names), argument])
+        names = (self.d.column(row, f"c{index}") for index in range(len(columns)))
+        outer = join(", ", [*names, argument])
         statement = compose(
             "SELECT {} FROM {} JOIN LATERAL ({}) AS {} ON true", outer, source, inner, self.d.ident(row)
         )
-        template = {
-            item.alias: item.value if isinstance(item, LiteralOut) else None for item in call.selection
-        }
-        plain = PlainRow(template, tuple(item.alias for item in columns))
-        return JoinStatement(self.d, statement, len(call.keys), plain)
+        return JoinStatement(self.d, statement, len(call.keys), _plain_row(call.selection, columns))
 
     def _select(
         self, kind: str, model: TableModel, args: SelectArgs, selection: Any, correlation: Correlation

@@ -33,10 +33,9 @@ from graphql import (
 from engine.errors import Code, EngineError
 from engine.execute.action_joins import ActionJoinCaller
 from engine.execute.actions import ActionCaller, CallContext
-from engine.execute.compiler import SelectCompiler
+from engine.execute.compiler import SelectCompiler, TableStatement
 from engine.execute.database import Connections, Database
 from engine.execute.dialects import dialect_of
-from engine.execute.fragments import Sql
 from engine.execute.joins import Joiner
 from engine.execute.mutations import MutationRunner
 from engine.execute.output import OutputChecker
@@ -64,7 +63,7 @@ from engine.schema.tables_model import ADMIN_ROLE
 
 ROOT_FIELD_WORKERS = 8
 # Statements of the table root fields of kept plans (``engine.plan.operation``), compiled once each.
-_TABLE_STATEMENTS: LruCache[tuple[TableQuery, Sql]] = LruCache(256)
+_TABLE_STATEMENTS: LruCache[tuple[TableQuery, TableStatement]] = LruCache(256)
 _pool_lock = threading.Lock()
 _default_pool: ThreadPoolExecutor | None = None
 
@@ -237,10 +236,17 @@ class OperationRunner:
     def _table(self, query: TableQuery) -> Any:
         source = query.table.source
         # Keyed by the query's identity: the entry holds the query, so no other can have that id meanwhile.
-        _, statement = _TABLE_STATEMENTS.get_or_build(
-            id(query), lambda: (query, SelectCompiler(dialect_of(source.kind)).table_query(query))
+        _, compiled = _TABLE_STATEMENTS.get_or_build(
+            id(query), lambda: (query, SelectCompiler(dialect_of(source.kind)).table_statement(query))
         )
-        ((text,),) = self.database.fetch(source, statement)
+        rows = self.database.fetch(source, compiled.statement)
+        if compiled.row is not None:
+            found = compiled.row.values(rows)
+            value = found if query.kind == "rows" else next(iter(found), None)
+            if value is not None and query.joins is not None:
+                self.joiner.fill([value], query.joins)
+            return value
+        ((text,),) = rows
         if text is None or query.joins is None:
             return None if text is None else orjson.Fragment(text)
         value = orjson.loads(text)

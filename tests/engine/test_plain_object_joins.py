@@ -1,8 +1,8 @@
-"""Object joins of plain columns on PostgreSQL: the objects built from columns encode to the JSON the database builds.
+"""Plain columns on PostgreSQL: object joins and root rows built from columns encode to the JSON the database builds.
 
 Edge values of every plain type (the extremes of each integer width, text with quotes, backslashes,
-control characters and characters beyond the BMP, nulls, both booleans) are read through the join
-statement and compared byte for byte, once encoded, with ``json_build_object`` over the same row.
+control characters and characters beyond the BMP, nulls, both booleans) are read through the plain
+statements and compared byte for byte, once encoded, with the JSON statement over the same rows.
 """
 
 import orjson
@@ -117,3 +117,29 @@ def test_plain_objects_encode_to_the_json_the_database_builds(schema, pg_databas
 def test_a_column_of_another_type_keeps_the_json_built_by_the_database(schema):
     assert SelectCompiler(PostgresSql()).join_statement(value_join(schema, "id ratio")).row is None
     assert SelectCompiler(PostgresSql()).join_statement(value_join(schema, "__typename")).row is None
+
+
+def root_of(schema, query):
+    (root,) = plan_operation(schema, checked_document(schema, query), None, None, {}).roots
+    return root
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ plain_values(order_by: {id: desc}, where: {id: {_lt: 4}}) { i: id small big label code flag __typename } }",
+        "{ plain_values(distinct_on: flag, order_by: [{flag: asc}, {id: desc}], limit: 2) { id flag } }",
+        "{ plain_values_by_pk(id: 2) { label big } }",
+        "{ plain_values_by_pk(id: 99) { label } }",
+    ],
+)
+def test_plain_root_rows_encode_to_the_json_the_database_builds(schema, pg_database_url, query):
+    root = root_of(schema, query)
+    compiled = SelectCompiler(PostgresSql()).table_statement(root)
+    assert compiled.row is not None
+    ((text,),) = run(pg_database_url, SelectCompiler(PostgresSql()).table_query(root))
+
+    found = compiled.row.values(run(pg_database_url, compiled.statement))
+
+    value = found if root.kind == "rows" else next(iter(found), None)
+    assert orjson.dumps(value) == orjson.dumps(orjson.loads(text) if text is not None else None)
