@@ -9,7 +9,8 @@ A selection becomes nested scalar subqueries, each correlated to its parent row:
                     FROM "public"."author" AS "_t0" WHERE ... ORDER BY ... LIMIT ... ) AS "_r1" )::text
 
 so the database shapes every row and nothing is resolved per field in Python. A join statement
-runs the same expression once per join key, the keys arriving as one parameter (see
+runs the same expression once per join key, the keys arriving as parameters whose number does
+not depend on how many keys there are (see
 ``engine.execute.joins``); a key that is a list of keys matches the rows whose column is in it.
 Limits, order and filters of nested arrays apply per parent row. A relationship field filled by a
 join after the statement ran (``JoinOut``) is null in the statement's JSON.
@@ -28,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.execute.dialects import KEYS, SqlDialect, SqliteSql
+from engine.execute.dialects import SqlDialect, SqliteSql
 from engine.execute.fragments import Sql, compose, join, raw
 from engine.plan.nodes import (
     AggregateFieldsOut,
@@ -110,7 +111,7 @@ class TableStatement:
 
 @dataclass(frozen=True)
 class JoinStatement:
-    """A join's statement compiled once, its keys (the ``KEYS`` parameter) given per call.
+    """A join's statement compiled once, its keys (its key parameters) given per call.
 
     The statement returns ``(argument id, JSON text)`` rows, or plain ``(value..., argument id)``
     rows when ``row`` says how to build their objects.
@@ -123,8 +124,7 @@ class JoinStatement:
 
     def with_keys(self, keys: list[list[Any]]) -> Sql:
         """The statement for ``keys`` (``[[argument id, value...], ...]``)."""
-        encoded = self.dialect.encode_keys(keys, self.key_count)
-        return Sql(self.statement.text, tuple(encoded if p is KEYS else p for p in self.statement.params))
+        return Sql(self.statement.text, self.dialect.bind_keys(self.statement.params, keys, self.key_count))
 
 
 def _plain_row(selection: RowSelection, columns: list[ColumnOut]) -> PlainRow:

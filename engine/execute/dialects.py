@@ -1,7 +1,8 @@
 """How each kind of source spells what the compiler needs: JSON building, comparisons, casts, join keys.
 
 PostgreSQL builds JSON with ``json_build_object``/``json_agg`` and casts every parameter to the
-column's type; join keys arrive as one JSONB parameter unpacked by ``jsonb_to_recordset``. SQLite
+column's type; join keys arrive as one array parameter per key column, unpacked by ``unnest``
+(as one JSONB parameter unpacked by ``jsonb_to_recordset`` when a key is a list of keys). SQLite
 builds JSON with ``json_object``/``json_group_array`` (re-reading nested values with ``json()``,
 because a JSON value loses its JSON-ness when it leaves a subquery) and unpacks join keys with
 ``json_each`` over one JSON text parameter. A join key may be a list of keys (rows whose column is in
@@ -14,6 +15,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -36,6 +38,17 @@ class _Keys:
 
 KEYS = _Keys()
 """The parameter a join statement compiles in place of its keys (``encode_keys`` gives its value)."""
+
+
+@dataclass(frozen=True)
+class KeyColumn:
+    """The parameter a PostgreSQL join statement compiles in place of one column of its keys.
+
+    Its value is an array literal of that column's values, in argument order (argument ids count
+    from 0, so an element's position gives its id).
+    """
+
+    index: int
 
 
 class SqlDialect(ABC):
@@ -116,6 +129,15 @@ class SqlDialect(ABC):
     @abstractmethod
     def encode_keys(self, keys: list[list[Any]], count: int) -> str:
         """The ``KEYS`` parameter for join keys ``[[argument id, value...], ...]`` of ``count`` values each."""
+
+    def bind_keys(self, params: tuple[Any, ...], keys: list[list[Any]], count: int) -> tuple[Any, ...]:
+        """A join statement's parameters, its key placeholders given ``keys``.
+
+        ``keys`` are ``[[argument id, value...], ...]`` with ids 0, 1, 2... in order (as a batch
+        numbers them).
+        """
+        encoded = self.encode_keys(keys, count)
+        return tuple(encoded if p is KEYS else p for p in params)
 
     @abstractmethod
     def in_keys(self, column: Sql, keys: Sql) -> Sql:
@@ -252,9 +274,26 @@ class PostgresSql(SqlDialect):
         return compose("({})::text", expression)
 
     def key_source(self, key_types: Sequence[str], lists: Sequence[bool] = ()) -> tuple[Sql, Sql, list[Sql]]:
-        """``jsonb_to_recordset($1) AS "_k"("__argument_id__" int8, "k0" <type>, "k1" <type>[] ...)``."""
+        """``unnest($1::<type>[], ...) WITH ORDINALITY AS "_k"("k0", ..., "__argument_id__")``.
+
+        Each column of keys is one array literal: the database reads it in a fraction of the time
+        it takes to take apart the same keys as JSON objects. Keys that are lists of keys go as
+        ``jsonb_to_recordset($1) AS "_k"("__argument_id__" int8, "k0" <type>, "k1" <type>[] ...)``.
+        """
         names = _key_names(len(key_types))
         many = list(lists) or [False] * len(key_types)
+        if not any(many):
+            arrays = join(
+                ", ",
+                [
+                    compose("{}::{}[]", self.value(KeyColumn(index)), self.type_name(t))
+                    for index, t in enumerate(key_types)
+                ],
+            )
+            columns = join(", ", [self.ident(name) for name in (*names, "__argument_id__")])
+            source = compose('unnest({}) WITH ORDINALITY AS "_k"({})', arrays, columns)
+            argument = compose("({} - 1)", self.column("_k", "__argument_id__"))
+            return source, argument, [self.column("_k", name) for name in names]
         columns = join(
             ", ",
             [raw('"__argument_id__" int8')]
@@ -275,6 +314,13 @@ class PostgresSql(SqlDialect):
         return _json_text(
             [{"__argument_id__": key[0], **dict(zip(names, key[1:], strict=True))} for key in keys]
         )
+
+    def bind_keys(self, params: tuple[Any, ...], keys: list[list[Any]], count: int) -> tuple[Any, ...]:
+        """The parameters with each key column as an array literal (or all keys as JSON, for lists)."""
+        if any(p is KEYS for p in params):
+            return super().bind_keys(params, keys, count)
+        columns = [_array_literal([key[index] for key in keys]) for index in range(1, count + 1)]
+        return tuple(columns[p.index] if type(p) is KeyColumn else p for p in params)
 
     def in_keys(self, column: Sql, keys: Sql) -> Sql:
         """``column = ANY(keys)``."""
@@ -446,6 +492,25 @@ class SqliteSql(SqlDialect):
     def in_keys(self, column: Sql, keys: Sql) -> Sql:
         """``column IN (SELECT value FROM json_each(keys))``."""
         return compose("{} IN (SELECT value FROM json_each({}))", column, keys)
+
+
+def _array_literal(values: Sequence[Any]) -> str:
+    """A PostgreSQL array literal of JSON key values, each converted by the element type's input."""
+    if set(map(type, values)) <= {int}:
+        return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value: Any) -> str:
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float:
+        return repr(value)
+    text = value if kind is str else _json_text(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _key_names(count: int) -> list[str]:

@@ -4,7 +4,7 @@ import psycopg2
 import pytest
 
 from engine.execute.compiler import SelectCompiler
-from engine.execute.dialects import PostgresSql, SqliteSql
+from engine.execute.dialects import KeyColumn, PostgresSql, SqliteSql
 from engine.plan.document import checked_document
 from engine.plan.operation import plan_operation
 from tests.engine.gateway_support import sqlite_gateway
@@ -54,22 +54,37 @@ def test_a_sqlite_join_reads_every_key_from_one_json_parameter(schema):
 
 
 @pytest.mark.postgres
-def test_a_postgres_join_unpacks_typed_keys_with_jsonb_to_recordset(schema, pg_database_url):
+def test_a_postgres_join_unpacks_each_key_column_from_one_typed_array_in_argument_order(
+    schema, pg_database_url
+):
     statement = SelectCompiler(PostgresSql()).join_query(author_join(schema, "rating"), [[0, 1], [1, 2]])
 
     with psycopg2.connect(pg_database_url) as connection:
         text = PostgresSql().render(statement, connection)
 
     assert text == (
-        'SELECT "_k"."__argument_id__", ((SELECT json_build_object(%s::text, "_t0"."rating") '
+        'SELECT ("_k"."__argument_id__" - 1), ((SELECT json_build_object(%s::text, "_t0"."rating") '
         'FROM "public"."author" AS "_t0" WHERE "_t0"."id" = "_k"."k0" LIMIT %s))::text '
-        'FROM jsonb_to_recordset(%s::jsonb) AS "_k"("__argument_id__" int8, "k0" "int4")'
+        'FROM unnest(%s::"int4"[]) WITH ORDINALITY AS "_k"("k0", "__argument_id__")'
     )
-    assert statement.params == (
-        "rating",
-        1,
-        '[{"__argument_id__":0,"k0":1},{"__argument_id__":1,"k0":2}]',
-    )
+    assert statement.params == ("rating", 1, "{1,2}")
+
+
+@pytest.mark.postgres
+def test_key_array_literals_read_back_as_the_keys(pg_database_url):
+    texts = ["", "a,b", "{x}", 'say "hi"', "back\\slash", " pad ", "NULL", "é😀", "\t\n", {"a": [1]}]
+    flags = [True, False, True, False, True, False, True, False, True, False]
+    keys = [[index, text, flag] for index, (text, flag) in enumerate(zip(texts, flags, strict=True))]
+    params = PostgresSql().bind_keys((KeyColumn(0), KeyColumn(1)), keys, 2)
+
+    with psycopg2.connect(pg_database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM unnest(%s::text[], %s::bool[]) WITH ORDINALITY", params)
+        rows = cursor.fetchall()
+
+    expected_texts = [text if isinstance(text, str) else '{"a":[1]}' for text in texts]
+    assert rows == [
+        (text, flag, index + 1) for index, (text, flag) in enumerate(zip(expected_texts, flags, strict=True))
+    ]
 
 
 @pytest.mark.postgres
@@ -81,12 +96,12 @@ def test_a_postgres_object_join_of_plain_columns_returns_them_as_columns(schema,
         text = PostgresSql().render(statement, connection)
 
     assert text == (
-        'SELECT "_r1"."c0", "_k"."__argument_id__" '
-        'FROM jsonb_to_recordset(%s::jsonb) AS "_k"("__argument_id__" int8, "k0" "int4") '
+        'SELECT "_r1"."c0", ("_k"."__argument_id__" - 1) '
+        'FROM unnest(%s::"int4"[]) WITH ORDINALITY AS "_k"("k0", "__argument_id__") '
         'JOIN LATERAL (SELECT "_t0"."name" AS "c0" FROM "public"."author" AS "_t0" '
         'WHERE "_t0"."id" = "_k"."k0" LIMIT %s) AS "_r1" ON true'
     )
-    assert statement.params == ('[{"__argument_id__":0,"k0":1},{"__argument_id__":1,"k0":2}]', 1)
+    assert statement.params == ("{1,2}", 1)
     assert compiled.row is not None
     assert compiled.row.objects([("Ann", 0), ("Bob", 1)]) == {
         0: {"name": "Ann", "__typename": "author"},
