@@ -7,15 +7,23 @@ engine may reach. Failures surface as `HttpError` with a stable `kind` and a mes
 carries a header value or URL credentials.
 
 Requests go out as the requests library sends them (its URL preparation, default headers, header
-checks, credentials from the URL, certificate bundle), straight through urllib3's thread-safe
-connection pools: a webhook call is on the path of every action request, and a requests Session
-spends more time preparing a call than a local handler takes to answer it.
+checks, credentials from the URL, certificate bundle), over the standard library's HTTP/1.1
+connections kept alive in a pool per host that every thread shares. A webhook call is on the path
+of every action request: a requests Session, or urllib3's pool machinery, spends more time
+preparing and reading a call than a local handler takes to answer it, so the exchange is written
+out here: headers and body in one write, the response read as it arrives, gzip and deflate bodies
+decoded within the size cap.
 """
 
 import functools
+import http.client
 import json
+import select
+import socket
+import ssl
 import threading
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -24,21 +32,9 @@ from urllib.parse import SplitResult, urlsplit
 
 import orjson
 import requests
-import urllib3
 from requests.auth import HTTPBasicAuth
 from requests.models import PreparedRequest
 from requests.utils import DEFAULT_CA_BUNDLE_PATH, check_header_validity, default_headers, get_auth_from_url
-from urllib3.exceptions import (
-    ClosedPoolError,
-    ConnectTimeoutError,
-    DecodeError,
-    MaxRetryError,
-    NewConnectionError,
-    ProtocolError,
-    ReadTimeoutError,
-    SSLError,
-)
-from urllib3.exceptions import InvalidHeader as MalformedHeader
 
 from engine.headers import USER_AGENT, Header, HeaderSource, merge_headers
 
@@ -51,9 +47,9 @@ INVALID_URL_ERRORS = (
     requests.exceptions.InvalidSchema,
 )
 # Failures of an exchange reported as a failed connection, as requests reports them.
-CONNECTION_ERRORS = (ProtocolError, OSError, MaxRetryError, ClosedPoolError, SSLError)
-# No retries; a response is never read twice (requests' max_retries=0).
-NO_RETRIES = urllib3.Retry(0, read=False)
+CONNECTION_ERRORS = (http.client.HTTPException, OSError)
+# Content-Encoding values decoded, as requests decodes them, and zlib's window bits for each.
+DECODED_ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 # The headers every requests Session sends unless the call names them.
 SESSION_HEADERS = tuple(default_headers().items())
 PREPARED_URLS = 256
@@ -128,26 +124,19 @@ class Transport(Protocol):
 
 
 class HttpTransport:
-    """`Transport` over urllib3: a keep-alive connection pool per host, shared by every thread."""
+    """`Transport` over kept-alive HTTP/1.1 connections: a pool per host, shared by every thread."""
 
     def __init__(
         self,
         allowed_hosts: Sequence[str] | None = None,
         *,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        pool_connections: int = 16,
         pool_maxsize: int = 32,
     ) -> None:
         self._allowed = None if allowed_hosts is None else frozenset(map(_host_and_port, allowed_hosts))
         self._max_response_bytes = max_response_bytes
         # Proxies and ~/.netrc are never read: no environment can reroute or decorate calls.
-        self._pools = urllib3.PoolManager(
-            num_pools=pool_connections,
-            maxsize=pool_maxsize,
-            block=False,
-            cert_reqs="CERT_REQUIRED",
-            ca_certs=DEFAULT_CA_BUNDLE_PATH,
-        )
+        self._pools = _ConnectionPools(pool_maxsize)
         self._lock = threading.Lock()
         self._calls = 0
 
@@ -202,65 +191,145 @@ class HttpTransport:
         except INVALID_URL_ERRORS:
             raise HttpError("invalid-url", f"invalid URL {display_url(url)}") from None
         sent = _request_headers(headers, data, target)
+        connection = None
         try:
-            pool = self._pools.connection_from_host(target.host, port=target.port, scheme=target.scheme)
-            response = pool.urlopen(
-                method,
-                target.path,
-                body=data,
-                headers=sent,
-                redirect=False,
-                assert_same_host=False,
-                preload_content=False,
-                decode_content=False,
-                retries=NO_RETRIES,
-                timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                chunked=False,
-            )
-        except urllib3.exceptions.LocationValueError:
-            raise HttpError("invalid-url", f"invalid URL {display_url(url)}") from None
-        except (MalformedHeader, UnicodeEncodeError):  # http.client sends header text as Latin-1 only
-            raise HttpError("invalid-header", "a request header has an invalid name or value") from None
-        except (*CONNECTION_ERRORS, ReadTimeoutError) as error:
-            raise _http_error(error, url, timeout) from error
-        return self._read_response(response, url, deadline, timeout)
-
-    def _read_response(
-        self, response: urllib3.BaseHTTPResponse, url: str, deadline: float, timeout: float
-    ) -> HttpResponse:
-        complete = False
-        try:
+            connection = self._pools.take(target, timeout)
+            # Headers and a bytes body leave in one write.
+            connection.request(method, target.path, body=data, headers=sent)
+            response = connection.getresponse()
             body = self._read_body(response, url, deadline, timeout)
-            complete = True
-        except (ProtocolError, DecodeError, ReadTimeoutError, SSLError) as error:
+        except (ValueError, UnicodeEncodeError):  # http.client sends header text as Latin-1 only
+            _discard(connection)
+            raise HttpError("invalid-header", "a request header has an invalid name or value") from None
+        except HttpError:
+            _discard(connection)
+            raise
+        except CONNECTION_ERRORS as error:
+            _discard(connection)
             raise _http_error(error, url, timeout) from error
-        finally:
-            if not complete:
-                response.close()  # a connection left mid-body cannot carry another request
-            response.release_conn()
-        return HttpResponse(response.status, tuple(response.headers.items()), body)
+        if response.will_close:
+            connection.close()
+        else:
+            self._pools.give(target, connection)
+        return HttpResponse(response.status, tuple(response.getheaders()), body)
 
     def _read_body(
-        self, response: urllib3.BaseHTTPResponse, url: str, deadline: float, timeout: float
+        self, response: http.client.HTTPResponse, url: str, deadline: float, timeout: float
     ) -> bytes:
-        declared = response.headers.get("Content-Length", "")
+        declared = response.getheader("Content-Length", "")
         if declared.isdigit() and int(declared) > self._max_response_bytes:
             raise self._too_large(url)
+        decoder = _decoder(response.getheader("Content-Encoding"))
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.stream(READ_CHUNK_BYTES, decode_content=True):
+        while True:
+            chunk = response.read1(READ_CHUNK_BYTES)
+            if not chunk:
+                break
+            if decoder is not None:
+                chunk = _decoded(decoder, chunk, self._max_response_bytes - size + 1, url)
             size += len(chunk)
             if size > self._max_response_bytes:
                 raise self._too_large(url)
             if time.monotonic() > deadline:
                 raise _timeout_error(url, timeout)
             chunks.append(chunk)
+        response.close()  # read to its end: the connection may carry the next request
+        if decoder is not None and not decoder.eof and size:
+            raise HttpError("protocol", f"the response from {display_url(url)} could not be decoded")
         return b"".join(chunks)
 
     def _too_large(self, url: str) -> HttpError:
         return HttpError(
             "too-large", f"the response from {display_url(url)} exceeds {self._max_response_bytes} bytes"
         )
+
+
+class _ConnectionPools:
+    """Idle kept-alive connections per (scheme, host, port), taken and given back by any thread."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._maxsize = maxsize
+        self._idle: dict[tuple[str, str, int | None], list[http.client.HTTPConnection]] = {}
+        self._lock = threading.Lock()
+        self._tls: ssl.SSLContext | None = None
+
+    def take(self, target: "_Target", timeout: float) -> http.client.HTTPConnection:
+        """An idle connection to ``target`` still open, or a new one; reads and connects time out after ``timeout``."""
+        key = (target.scheme, target.host, target.port)
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                connection = idle.pop() if idle else None
+            if connection is None:
+                return self._connect(target, timeout)
+            if connection.sock is not None and not _dropped(connection.sock):
+                connection.sock.settimeout(timeout)
+                return connection
+            connection.close()
+
+    def give(self, target: "_Target", connection: http.client.HTTPConnection) -> None:
+        """Keep ``connection`` for the next request to ``target`` (closed when the pool is full)."""
+        key = (target.scheme, target.host, target.port)
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self._maxsize:
+                idle.append(connection)
+                return
+        connection.close()
+
+    def clear(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            pools, self._idle = list(self._idle.values()), {}
+        for idle in pools:
+            for connection in idle:
+                connection.close()
+
+    def _connect(self, target: "_Target", timeout: float) -> http.client.HTTPConnection:
+        connection: http.client.HTTPConnection
+        if target.scheme == "https":
+            connection = http.client.HTTPSConnection(
+                target.host, target.port, timeout=timeout, context=self._tls_context()
+            )
+        else:
+            connection = http.client.HTTPConnection(target.host, target.port, timeout=timeout)
+        connection.connect()
+        assert connection.sock is not None
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection
+
+    def _tls_context(self) -> ssl.SSLContext:
+        with self._lock:
+            if self._tls is None:
+                self._tls = ssl.create_default_context(cafile=DEFAULT_CA_BUNDLE_PATH)
+            return self._tls
+
+
+def _dropped(sock: socket.socket) -> bool:
+    """Whether a kept-alive socket was closed by the server (it reads EOF, or something unasked for)."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
+
+
+def _discard(connection: http.client.HTTPConnection | None) -> None:
+    """A connection left mid-exchange cannot carry another request."""
+    if connection is not None:
+        connection.close()
+
+
+def _decoder(encoding: str | None) -> Any:
+    """A zlib decompressor for a gzip or deflate body; None for any other (kept as it came)."""
+    bits = DECODED_ENCODINGS.get((encoding or "").strip().lower())
+    return None if bits is None else zlib.decompressobj(bits)
+
+
+def _decoded(decoder: Any, chunk: bytes, limit: int, url: str) -> bytes:
+    """``chunk`` decompressed, never more than ``limit`` bytes of it (the cap is checked by the caller)."""
+    try:
+        return decoder.decompress(chunk, limit)
+    except zlib.error:
+        raise HttpError("protocol", f"the response from {display_url(url)} could not be decoded") from None
 
 
 @dataclass(frozen=True)
@@ -361,20 +430,9 @@ def _host_and_port(entry: str) -> tuple[str, int | None]:
 
 
 def _http_error(error: Exception, url: str, timeout: float) -> HttpError:
-    shown = display_url(url)
-    if _timed_out(error):
+    if isinstance(error, TimeoutError):  # socket.timeout: a connect or a read that took too long
         return _timeout_error(url, timeout)
-    if isinstance(error, DecodeError):
-        return HttpError("protocol", f"the response from {shown} could not be decoded")
-    return HttpError("connection", f"the connection to {shown} failed: {_root_reason(error)}")
-
-
-def _timed_out(error: Exception) -> bool:
-    """A read that timed out, or a connection that could not be made in time (not one refused)."""
-    if isinstance(error, ReadTimeoutError):
-        return True
-    reason = error.reason if isinstance(error, MaxRetryError) else None
-    return isinstance(reason, ConnectTimeoutError) and not isinstance(reason, NewConnectionError)
+    return HttpError("connection", f"the connection to {display_url(url)} failed: {_root_reason(error)}")
 
 
 def _timeout_error(url: str, timeout: float) -> HttpError:

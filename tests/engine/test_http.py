@@ -1,7 +1,9 @@
 """engine.http against a real local webhook server."""
 
+import gzip
 import threading
 import time
+import zlib
 
 import pytest
 
@@ -232,3 +234,50 @@ def test_failed_calls_are_counted(transport):
     with pytest.raises(HttpError):
         transport.post_json(f"http://127.0.0.1:{unused_port()}/", {}, headers={}, timeout=1)
     assert transport.call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("gzip", lambda data: gzip.compress(data)),
+        ("deflate", lambda data: zlib.compress(data)),
+    ],
+)
+def test_compressed_bodies_are_decoded(webhook_server, transport, encoding, compress):
+    webhook_server.route(
+        "/packed", Reply(body=compress(b'{"ok": true}'), headers=[("Content-Encoding", encoding)])
+    )
+
+    response = transport.post_json(webhook_server.url("/packed"), {}, headers={}, timeout=5)
+
+    assert response.json() == {"ok": True}
+    assert webhook_server.calls("/packed")[0].header("Accept-Encoding") == "gzip, deflate"
+
+
+def test_the_size_cap_applies_to_the_decoded_body(webhook_server):
+    webhook_server.route(
+        "/bomb", Reply(body=gzip.compress(b"x" * 100_000), headers=[("Content-Encoding", "gzip")])
+    )
+    with HttpTransport(max_response_bytes=1000) as capped, pytest.raises(HttpError) as caught:
+        capped.post_json(webhook_server.url("/bomb"), {}, headers={}, timeout=5)
+    assert caught.value.kind == "too-large"
+
+
+def test_a_body_that_does_not_decode_is_a_protocol_error(webhook_server, transport):
+    webhook_server.route("/broken", Reply(body=b"not gzip at all", headers=[("Content-Encoding", "gzip")]))
+    with pytest.raises(HttpError) as caught:
+        transport.post_json(webhook_server.url("/broken"), {}, headers={}, timeout=5)
+    assert caught.value.kind == "protocol"
+    assert str(caught.value) == f"the response from {webhook_server.url('/broken')} could not be decoded"
+
+
+def test_a_kept_alive_connection_the_server_closed_is_replaced(webhook_server, transport):
+    webhook_server.route("/hook", {"n": 1})
+    transport.post_json(webhook_server.url("/hook"), {}, headers={}, timeout=5)
+    webhook_server._server.drop_connections()  # as a server closing idle keep-alive connections
+    time.sleep(0.05)
+
+    response = transport.post_json(webhook_server.url("/hook"), {}, headers={}, timeout=5)
+
+    assert response.json() == {"n": 1}
+    assert len({call.client_port for call in webhook_server.calls("/hook")}) == 2
