@@ -8,9 +8,10 @@ and adds the phantom join fields (a dotted path's value read from the nested obj
 list, a list of values).
 
 Both run once per object of an answer that may hold thousands, so each output type is first
-compiled into a predicate that only says whether an answer fits (kept per type, which belongs to
-one schema); only an answer that does not fit is walked again to find the first mismatch and
-word it. A selection is likewise turned into one shaping function per list of objects.
+compiled into a predicate that only says whether an answer fits (an object type's written out as
+Python source, one test per field; kept per type, which belongs to one schema); only an answer that
+does not fit is walked again to find the first mismatch and word it. A selection is likewise turned
+into one shaping function per list of objects.
 """
 
 from __future__ import annotations
@@ -175,42 +176,65 @@ class _FitsCompiler:
         found = self._objects.get(object_type.name)
         if found is not None:
             return found
-        scalars: list[tuple[str, frozenset[type]]] = []
-        required: list[str] = []
-        nested: list[tuple[str, Fits, bool]] = []
-
-        def fits(value: Any) -> bool:
-            if type(value) is not dict:
-                return False
-            get = value.get
-            for name, kinds in scalars:
-                if type(get(name, _MISSING)) not in kinds:
-                    return False
-            for name in required:
-                if get(name) is None:
-                    return False
-            for name, field_fits, non_null in nested:
-                field = get(name, _MISSING)
-                if field is _MISSING:
-                    if non_null:
-                        return False
-                elif not field_fits(field):
-                    return False
-            return True
-
         # Registered before its fields are compiled: a type may contain itself.
+        compiled: list[Fits] = []
+        self._objects[object_type.name] = lambda value: compiled[0](value)
+        fits = _object_predicate(self._fields(object_type))
+        compiled.append(fits)
         self._objects[object_type.name] = fits
+        return fits
+
+    def _fields(self, object_type: GraphQLObjectType) -> list[tuple[str, str, Any, bool]]:
+        """Each answered field as (name, check kind, kinds or predicate, non-null)."""
+        fields = []
         for name, field_type in _declared_fields(self.schema, object_type):
             non_null = isinstance(field_type, GraphQLNonNull)
             named = field_type.of_type if non_null else field_type
-            kinds = None if isinstance(named, GraphQLList | GraphQLObjectType) else _scalar_kinds(named)
+            if isinstance(named, GraphQLList | GraphQLObjectType):
+                fields.append((name, "nested", self.compile(field_type), non_null))
+                continue
+            kinds = _scalar_kinds(named)
             if kinds is not None:
-                scalars.append((name, kinds if non_null else kinds | {type(None), _Missing}))
-            elif isinstance(named, GraphQLList | GraphQLObjectType):
-                nested.append((name, self.compile(field_type), non_null))
+                fields.append(
+                    (name, "kinds", kinds if non_null else kinds | {type(None), _Missing}, non_null)
+                )
             elif non_null:
-                required.append(name)
-        return fits
+                fields.append((name, "present", None, non_null))
+        return fields
+
+
+def _object_predicate(fields: list[tuple[str, str, Any, bool]]) -> Fits:
+    """The predicate of one object type, written out as Python source: one test per field, no loop.
+
+    Field names are written as string literals (``repr``); kinds and nested predicates are handed
+    over in the namespace, so nothing read from metadata is ever read as code.
+    """
+    namespace: dict[str, Any] = {"_dict": dict, "_missing": _MISSING}
+    lines = [
+        "def fits(value):",
+        "    if type(value) is not _dict:",
+        "        return False",
+        "    get = value.get",
+    ]
+    for index, (name, check, detail, non_null) in enumerate(fields):
+        if check == "kinds":
+            namespace[f"kinds_{index}"] = detail
+            lines += [f"    if type(get({name!r}, _missing)) not in kinds_{index}:", "        return False"]
+        elif check == "present":
+            lines += [f"    if get({name!r}) is None:", "        return False"]
+        else:
+            namespace[f"fits_{index}"] = detail
+            lines.append(f"    field = get({name!r}, _missing)")
+            if non_null:
+                lines += [f"    if field is _missing or not fits_{index}(field):", "        return False"]
+            else:
+                lines += [
+                    f"    if field is not _missing and not fits_{index}(field):",
+                    "        return False",
+                ]
+    lines.append("    return True")
+    exec("\n".join(lines), namespace)  # noqa: S102 - names are repr() literals, values come by namespace
+    return namespace["fits"]
 
 
 def _anything(value: Any) -> bool:
