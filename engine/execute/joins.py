@@ -47,16 +47,28 @@ from engine.execute.database import Database
 from engine.execute.dialects import dialect_of
 from engine.execute.output import shape
 from engine.execute.remote import RemoteCaller
-from engine.execute.top_walk import TopWalk, compile_top_walk
+from engine.execute.top_walk import FlatCollect, TopWalk, compile_flat_collect, compile_top_walk
 from engine.graphql_errors import unexpected
 from engine.lru import LruCache
-from engine.plan.nodes import ActionJoin, Join, JoinCall, JoinTree, OutputSelection, OutputValue, RemoteJoin
+from engine.plan.nodes import (
+    ActionJoin,
+    Join,
+    JoinCall,
+    JoinTree,
+    LiteralOut,
+    OutputJoin,
+    OutputSelection,
+    OutputValue,
+    RemoteJoin,
+)
 from engine.plan.remote import INTERNAL_TYPENAME
 
 # Statements of the joins of kept plans (``engine.plan.operation``), compiled once each.
 _JOIN_STATEMENTS: LruCache[tuple[Join, JoinStatement]] = LruCache(256)
 # The walks of the handler answers of kept plans, generated once per selection and join tree.
-_TOP_WALKS: LruCache[tuple[OutputSelection, JoinTree, TopWalk]] = LruCache(256)
+# Generated walks, keyed by what their source depends on (so plans alike share one).
+_TOP_WALKS: LruCache[TopWalk] = LruCache(256)
+_FLAT_COLLECTS: LruCache[FlatCollect] = LruCache(256)
 
 
 @dataclass
@@ -101,6 +113,10 @@ def _token(values: list[Any]) -> Hashable:
     except TypeError:
         return json.dumps(values, sort_keys=True)
     return token
+
+
+# How generated walks tell keys apart and report a missing key field, as JoinBatch and collect do.
+_KEY_RULES = (_SCALAR_TYPES, _token)
 
 
 @dataclass
@@ -154,9 +170,8 @@ def collect(value: Any, tree: JoinTree | None, found: Collected) -> None:
 def _collect_flat(items: list[Any], tree: JoinTree, found: Collected) -> None:
     """``collect`` over a list whose objects hold only joins and phantoms, in one loop.
 
-    Lists of thousands of objects come this way (a table's rows, a remote schema's answer); a join
-    on one key goes through ``JoinBatch.add_one`` with its batch looked up once,
-    without the calls ``collect`` makes per object.
+    Lists of thousands of objects come this way (a table's rows, a remote schema's answer): the loop
+    is a function generated for the tree's joins (``engine.execute.top_walk``), shared by trees alike.
     """
     phantoms = tree.phantoms
     if not tree.joins:  # nothing here reads them (a join's results): phantom fields go now
@@ -167,35 +182,38 @@ def _collect_flat(items: list[Any], tree: JoinTree, found: Collected) -> None:
             elif value is not None:
                 collect(value, tree, found)
         return
-    add_phantoms = found.phantoms.append
-    # [alias, call, key alias (one-key joins), batch (once it has a key)]
-    joins: list[list[Any]] = [
-        [alias, call, call.keys[0].alias if len(call.keys) == 1 else None, None] for alias, call in tree.joins
-    ]
-    for value in items:
-        if type(value) is not dict:
-            if value is not None:
-                collect(value, tree, found)
-            continue
-        if phantoms:
-            add_phantoms((value, phantoms))
-        for join in joins:
-            alias, call, key_alias, batch = join
-            if alias not in value:
-                continue
-            if key_alias is None:
-                _collect_key(value, alias, call, found)
-                continue
-            try:
-                key = value[key_alias]
-            except KeyError:
-                raise _missing_column(key_alias) from None
-            if key is None:
-                value[alias] = None
-                continue
-            if batch is None:
-                batch = join[3] = found.batch(call)
-            batch.add_one(value, alias, key)
+    key = _flat_key(tree)
+    collect_flat = _FLAT_COLLECTS.get_or_build(
+        key, lambda: compile_flat_collect(*key, *_KEY_RULES, _missing_column)
+    )
+    # Each join's batch is found's own (other paths may add to it), dropped again if it got no key.
+    begun = []
+    batches = []
+    for _, call in tree.joins:
+        batch = found.batches.get(id(call))
+        if batch is None:
+            batch = found.batches[id(call)] = JoinBatch(call)
+            begun.append(batch)
+        batches.append(batch)
+    try:
+        collect_flat(
+            items,
+            batches,
+            found.phantoms.append,
+            phantoms,
+            lambda value: collect(value, tree, found),
+            lambda value, index: _collect_key(value, tree.joins[index][0], tree.joins[index][1], found),
+        )
+    finally:
+        for batch in begun:
+            if not batch.slots:
+                del found.batches[id(batch.call)]
+
+
+def _flat_key(tree: JoinTree) -> tuple[tuple[tuple[str, str | None], ...], bool]:
+    """What the generated collection depends on: each join's response key and key field, and phantoms."""
+    joins = tuple((alias, call.keys[0].alias if len(call.keys) == 1 else None) for alias, call in tree.joins)
+    return joins, bool(tree.phantoms)
 
 
 def shape_and_collect(
@@ -205,16 +223,12 @@ def shape_and_collect(
 
     Then each object is shaped without its phantom fields and the join keys are read from the
     handler's own object, so nothing is added only to be deleted after the joins. That walk is a
-    function generated for the selection (``engine.execute.top_walk``), kept with the plan.
+    function generated for the selection (``engine.execute.top_walk``), shared by plans alike.
     """
     sources = answer if isinstance(answer, list) else [answer]
-    joins = _top_joins(selection, tree)
-    if joins is not None:
-        assert selection is not None
-        assert tree is not None
-        _, _, walk = _TOP_WALKS.get_or_build(
-            (id(selection), id(tree)), lambda: (selection, tree, _top_walk(selection, tree, joins))
-        )
+    found_walk = _cached_top_walk(selection, tree)
+    if found_walk is not None:
+        walk, joins = found_walk
         batches: dict[int, JoinBatch] = {}
         for _, call, _ in joins:
             batches.setdefault(id(call), JoinBatch(call))
@@ -229,11 +243,37 @@ def shape_and_collect(
     return value
 
 
-def _top_walk(
-    selection: OutputSelection, tree: JoinTree, joins: list[tuple[str, JoinCall, tuple[str, ...]]]
-) -> TopWalk:
+def _cached_top_walk(
+    selection: OutputSelection | None, tree: JoinTree | None
+) -> tuple[TopWalk, list[tuple[str, JoinCall, tuple[str, ...]]]] | None:
+    """The generated walk of a selection whose joins sit on its top objects, and those joins; else None."""
+    joins = _top_joins(selection, tree)
+    if joins is None:
+        return None
+    assert selection is not None
+    assert tree is not None
     kept = tuple(item for item in selection if item.alias not in tree.phantoms)
-    return compile_top_walk(kept, joins, _SCALAR_TYPES, _token)
+    key = _walk_key(kept, joins)
+    if key is None:
+        return None
+    return _TOP_WALKS.get_or_build(key, lambda: compile_top_walk(kept, joins, *_KEY_RULES)), joins
+
+
+def _walk_key(
+    selection: OutputSelection, joins: list[tuple[str, JoinCall, tuple[str, ...]]]
+) -> tuple[Hashable, ...] | None:
+    """What the generated walk depends on, so plans alike share it; None for nested objects (not written out)."""
+    items: list[Hashable] = []
+    for item in selection:
+        if isinstance(item, OutputValue):
+            items.append(("value", item.alias, item.name))
+        elif isinstance(item, LiteralOut):
+            items.append(("literal", item.alias, item.value))
+        elif isinstance(item, OutputJoin):
+            items.append(("join", item.alias))
+        else:
+            return None
+    return tuple(items), tuple((alias, names) for alias, _, names in joins)
 
 
 def _top_joins(

@@ -1,4 +1,8 @@
-"""One generated Python function per selection that shapes a handler's top objects and gathers their join keys.
+"""Generated Python functions that walk a thousand objects: a handler's top objects, and flat lists of answers.
+
+``compile_top_walk``: one function per selection that shapes a handler's top objects and gathers
+their join keys. ``compile_flat_collect``: one function per join tree that gathers the join keys
+of a list of objects that hold only joins and phantom fields (a table's rows, a remote answer).
 
 A handler's answer of a thousand objects is walked once: each object is copied to the client's
 selection and the key of each of its joins is looked up in the join's batch. Written with loops
@@ -105,3 +109,70 @@ def _collect_lines(index: int, alias: str, names: tuple[str, ...]) -> list[str]:
         f"                keys_{index}.append([argument, key])",
         f"            slots_{index}.append((shaped, {alias!r}, argument))",
     ]
+
+
+FlatCollect = Callable[..., None]
+"""``collect(objects, batches, add_phantoms, phantoms, other, collect_key)``: the keys of ``objects``
+added to ``batches`` (one per join); ``add_phantoms((object, phantoms))`` records an object's
+phantom fields, ``other(item)`` takes an item that is not an object, ``collect_key(object, index)``
+an object's key of join ``index`` when that join has several key fields."""
+
+
+def compile_flat_collect(
+    joins: Sequence[tuple[str, str | None]],
+    has_phantoms: bool,
+    scalar_types: frozenset[type],
+    token: Callable[[list[Any]], Hashable],
+    missing_key: Callable[[str], Exception],
+) -> FlatCollect:
+    """The key gathering of a list whose objects hold only ``joins`` (response key, key field or None).
+
+    A join whose key field is None has several keys (``collect_key`` takes them); ``scalar_types``
+    and ``token`` are ``JoinBatch``'s; ``missing_key(field)`` is the error for an absent key field.
+    """
+    namespace: dict[str, Any] = {
+        "_dict": dict,
+        "_absent": object(),
+        "_scalar_types": scalar_types,
+        "_token": token,
+        "_missing_key": missing_key,
+    }
+    lines = ["def collect(objects, batches, add_phantoms, phantoms, other, collect_key):"]
+    for index, (_, key_field) in enumerate(joins):
+        if key_field is not None:
+            lines += [
+                f"    arguments_{index} = batches[{index}].arguments",
+                f"    keys_{index} = batches[{index}].keys",
+                f"    slots_{index} = batches[{index}].slots",
+            ]
+    lines += [
+        "    for value in objects:",
+        "        if type(value) is not _dict:",
+        "            if value is not None:",
+        "                other(value)",
+        "            continue",
+    ]
+    if has_phantoms:
+        lines.append("        add_phantoms((value, phantoms))")
+    for index, (alias, key_field) in enumerate(joins):
+        lines.append(f"        if {alias!r} in value:")
+        if key_field is None:
+            lines.append(f"            collect_key(value, {index})")
+            continue
+        lines += [
+            f"            key = value.get({key_field!r}, _absent)",
+            "            if key is _absent:",
+            f"                raise _missing_key({key_field!r})",
+            "            if key is None:",
+            f"                value[{alias!r}] = None",
+            "            else:",
+            "                kind = type(key)",
+            "                token = (kind, key) if kind in _scalar_types else _token([key])",
+            f"                argument = arguments_{index}.get(token)",
+            "                if argument is None:",
+            f"                    argument = arguments_{index}[token] = len(keys_{index})",
+            f"                    keys_{index}.append([argument, key])",
+            f"                slots_{index}.append((value, {alias!r}, argument))",
+        ]
+    exec("\n".join(lines), namespace)  # noqa: S102 - the source above holds only repr() literals
+    return namespace["collect"]

@@ -1,4 +1,4 @@
-"""The generated walk of a handler's top objects agrees with the general path (shape, then collect).
+"""The generated walks agree with the general path: a handler's top objects (shape, then collect), flat lists.
 
 Generated answers hold every kind of JSON value where the join keys are read (null, numbers, text,
 booleans, lists, objects, or nothing at all), nested objects, and now and then a null item (the
@@ -7,6 +7,7 @@ phantom key fields.
 """
 
 import copy
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +17,7 @@ from engine.execute.joins import Collected, collect, shape_and_collect
 from engine.execute.output import shape
 from engine.execute.top_walk import compile_top_walk
 from engine.plan.document import checked_document
-from engine.plan.nodes import LiteralOut, OutputValue
+from engine.plan.nodes import JoinTree, LiteralOut, OutputValue
 from engine.plan.operation import plan_operation
 from tests.engine.gateway_support import sqlite_gateway
 
@@ -151,3 +152,92 @@ def test_names_are_written_as_literals_never_as_code():
 
     assert walk([{'y"); raise SystemExit #': 1}], []) == [{"x'] + __import__('os').name + ['": 1, "t": "T"}]
     assert walk([[]], []) is None
+
+
+@dataclass(frozen=True)
+class KeyAt:
+    alias: str
+
+
+@dataclass(frozen=True)
+class Call:
+    keys: tuple[KeyAt, ...]
+
+
+ONE = Call((KeyAt("k"),))
+OTHER = Call((KeyAt("k"),))
+TWO = Call((KeyAt("k"), KeyAt("j")))
+TREES = [
+    JoinTree(joins=(("a", ONE),), phantoms=("k",)),
+    JoinTree(joins=(("a", ONE), ("b", OTHER), ("c", TWO))),
+    JoinTree(joins=(("c", TWO), ("a", ONE)), phantoms=("k", "j")),
+]
+ROW = st.fixed_dictionaries(
+    {}, optional={"k": JSON, "j": SCALARS, "a": st.just("placeholder"), "b": st.none(), "c": st.just(0)}
+)
+ROWS = st.lists(st.one_of(ROW, ROW, st.none(), st.lists(ROW | st.none(), max_size=2)), max_size=8)
+
+
+def reference_collect(items, tree):
+    """The rule written plainly: per object, each join present in it takes its key, a null key nulls it."""
+    found = Collected()
+
+    def walk(value):
+        if isinstance(value, list):
+            for item in value:
+                if item is not None:
+                    walk(item)
+            return
+        if tree.phantoms:
+            found.phantoms.append((value, tree.phantoms))
+        for alias, call in tree.joins:
+            if alias not in value:
+                continue
+            values = [value[key.alias] for key in call.keys]
+            if None in values:
+                value[alias] = None
+            else:
+                found.batch(call).add(value, alias, values)
+
+    walk(items)
+    return found
+
+
+def flat(items):
+    """Every object of nested lists, in order."""
+    return [
+        item
+        for value in items
+        for item in (flat(value) if isinstance(value, list) else [value])
+        if item is not None
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=ROWS, which=st.integers(0, len(TREES) - 1))
+def test_the_generated_flat_collection_agrees_with_the_plain_rule(items, which):
+    tree = TREES[which]
+    expected_items = copy.deepcopy(items)
+    try:
+        expected = reference_collect(expected_items, tree)
+    except KeyError:
+        with pytest.raises(Exception, match="a join column is missing from the response"):
+            collect(copy.deepcopy(items), tree, Collected())
+        return
+    found = Collected()
+    collect(items, tree, found)
+
+    assert items == expected_items  # null keys null their field alike
+    place = {id(item): index for index, item in enumerate(flat(items))}
+    expected_place = {id(item): index for index, item in enumerate(flat(expected_items))}
+    assert [(place[id(target)], aliases) for target, aliases in found.phantoms] == [
+        (expected_place[id(target)], aliases) for target, aliases in expected.phantoms
+    ]
+    batches = {
+        key: (batch.keys, [(place[id(t)], a, n) for t, a, n in batch.slots])
+        for key, batch in found.batches.items()
+    }
+    assert batches == {
+        key: (batch.keys, [(expected_place[id(t)], a, n) for t, a, n in batch.slots])
+        for key, batch in expected.batches.items()
+    }
