@@ -25,7 +25,7 @@ the driver's values of those types encode to the very same JSON.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,41 +64,33 @@ from engine.plan.nodes import (
 from engine.schema.model import TableModel
 
 
-@dataclass(frozen=True)
 class PlainRow:
-    """How an object join returning plain columns becomes its objects: ``(value..., argument id)`` rows.
+    """How plain rows become objects: ``(value...)`` rows of a root field, ``(value..., argument id)`` of a join.
 
-    ``template`` holds every response key in order (constants and join placeholders filled in);
-    ``columns`` are the response keys of the row's values, in the row's order.
+    ``entries`` are the response keys in order, each with the position of its value in the row, or
+    None and the constant it holds (``__typename``, or null for a join's placeholder). The two
+    builders are Python source written for the entries (a dict display per row), compiled once.
     """
 
-    template: dict[str, Any]
-    columns: tuple[str, ...]
-
-    def values(self, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    def __init__(self, entries: Sequence[tuple[str, int | None, Any]]) -> None:
+        namespace: dict[str, Any] = {}
+        fields = []
+        for index, (alias, position, constant) in enumerate(entries):
+            if position is None:
+                namespace[f"constant_{index}"] = constant
+                fields.append(f"{alias!r}: constant_{index}")
+            else:
+                fields.append(f"{alias!r}: row[{position}]")
+        display = "{" + ", ".join(fields) + "}"
+        source = (
+            f"def values(rows):\n    return [{display} for row in rows]\n"
+            f"def objects(rows):\n    return {{row[-1]: {display} for row in rows}}\n"
+        )
+        exec(source, namespace)  # noqa: S102 - keys are repr() literals, constants come by namespace
+        self.values: Callable[[list[tuple[Any, ...]]], list[dict[str, Any]]] = namespace["values"]
         """The objects of ``(value...)`` rows, in order."""
-        columns = self.columns
-        if len(columns) == len(self.template):
-            return [dict(zip(columns, row, strict=True)) for row in rows]
-        found = []
-        for row in rows:
-            value = self.template.copy()
-            value.update(zip(columns, row, strict=True))
-            found.append(value)
-        return found
-
-    def objects(self, rows: list[tuple[Any, ...]]) -> dict[int, Any]:
+        self.objects: Callable[[list[tuple[Any, ...]]], dict[int, Any]] = namespace["objects"]
         """Argument id -> its row's object (an argument without a row gets none)."""
-        columns = self.columns
-        if len(columns) == len(self.template):
-            return {row[-1]: dict(zip(columns, row)) for row in rows}  # noqa: B905 - the id is left out
-        found = {}
-        template = self.template
-        for row in rows:
-            value = template.copy()
-            value.update(zip(columns, row))  # noqa: B905 - the id is left out
-            found[row[-1]] = value
-        return found
 
 
 @dataclass(frozen=True)
@@ -128,8 +120,13 @@ class JoinStatement:
 
 
 def _plain_row(selection: RowSelection, columns: list[ColumnOut]) -> PlainRow:
-    template = {item.alias: item.value if isinstance(item, LiteralOut) else None for item in selection}
-    return PlainRow(template, tuple(item.alias for item in columns))
+    positions = {id(item): position for position, item in enumerate(columns)}
+    return PlainRow(
+        [
+            (item.alias, positions.get(id(item)), item.value if isinstance(item, LiteralOut) else None)
+            for item in selection
+        ]
+    )
 
 
 AGGREGATE_FUNCTIONS = frozenset(
