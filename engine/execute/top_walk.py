@@ -48,11 +48,7 @@ def compile_top_walk(
     ]
     for index, (_, _, names) in enumerate(joins):
         if len(names) == 1:
-            lines += [
-                f"    arguments_{index} = batches[{index}].arguments",
-                f"    keys_{index} = batches[{index}].keys",
-                f"    slots_{index} = batches[{index}].slots",
-            ]
+            lines += _batch_lines(index)
         else:
             lines.append(f"    add_{index} = batches[{index}].add")
     lines += [
@@ -101,13 +97,32 @@ def _collect_lines(index: int, alias: str, names: tuple[str, ...]) -> list[str]:
     return [
         f"        key = get({names[0]!r})",
         "        if key is not None:",
-        "            kind = type(key)",
-        "            token = (kind, key) if kind in _scalar_types else _token([key])",
-        f"            argument = arguments_{index}.get(token)",
-        "            if argument is None:",
-        f"                argument = arguments_{index}[token] = len(keys_{index})",
-        f"                keys_{index}.append([argument, key])",
-        f"            slots_{index}.append((shaped, {alias!r}, argument))",
+        *_add_key_lines(index, "shaped", alias, "            "),
+    ]
+
+
+def _batch_lines(index: int) -> list[str]:
+    """Batch ``index``'s parts as locals of the generated function."""
+    return [
+        f"    arguments_{index} = batches[{index}].arguments",
+        f"    keys_{index} = batches[{index}].keys",
+        f"    slots_{index} = batches[{index}].slots",
+    ]
+
+
+def _add_key_lines(index: int, target: str, alias: str, indent: str) -> list[str]:
+    """``JoinBatch.add_one(target, alias, key)`` on batch ``index``, written out."""
+    return [
+        indent + line
+        for line in (
+            "kind = type(key)",
+            "token = (kind, key) if kind in _scalar_types else _token([key])",
+            f"argument = arguments_{index}.get(token)",
+            "if argument is None:",
+            f"    argument = arguments_{index}[token] = len(keys_{index})",
+            f"    keys_{index}.append([argument, key])",
+            f"slots_{index}.append(({target}, {alias!r}, argument))",
+        )
     ]
 
 
@@ -140,11 +155,7 @@ def compile_flat_collect(
     lines = ["def collect(objects, batches, add_phantoms, phantoms, other, collect_key):"]
     for index, (_, key_field) in enumerate(joins):
         if key_field is not None:
-            lines += [
-                f"    arguments_{index} = batches[{index}].arguments",
-                f"    keys_{index} = batches[{index}].keys",
-                f"    slots_{index} = batches[{index}].slots",
-            ]
+            lines += _batch_lines(index)
     lines += [
         "    for value in objects:",
         "        if type(value) is not _dict:",
@@ -166,13 +177,7 @@ def compile_flat_collect(
             "            if key is None:",
             f"                value[{alias!r}] = None",
             "            else:",
-            "                kind = type(key)",
-            "                token = (kind, key) if kind in _scalar_types else _token([key])",
-            f"                argument = arguments_{index}.get(token)",
-            "                if argument is None:",
-            f"                    argument = arguments_{index}[token] = len(keys_{index})",
-            f"                    keys_{index}.append([argument, key])",
-            f"                slots_{index}.append((value, {alias!r}, argument))",
+            *_add_key_lines(index, "value", alias, "                "),
         ]
     exec("\n".join(lines), namespace)  # noqa: S102 - the source above holds only repr() literals
     return namespace["collect"]
