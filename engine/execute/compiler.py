@@ -31,6 +31,7 @@ from typing import Any
 
 from engine.execute.dialects import SqlDialect, SqliteSql
 from engine.execute.fragments import Sql, compose, join, raw
+from engine.execute.generated import define
 from engine.plan.nodes import (
     AggregateFieldsOut,
     AggregateRelOut,
@@ -82,14 +83,13 @@ class PlainRow:
             else:
                 fields.append(f"{alias!r}: row[{position}]")
         display = "{" + ", ".join(fields) + "}"
-        source = (
-            f"def values(rows):\n    return [{display} for row in rows]\n"
-            f"def objects(rows):\n    return {{row[-1]: {display} for row in rows}}\n"
+        self.values: Callable[[list[tuple[Any, ...]]], list[dict[str, Any]]] = define(
+            ["def values(rows):", f"    return [{display} for row in rows]"], namespace, "values"
         )
-        exec(source, namespace)  # noqa: S102 - keys are repr() literals, constants come by namespace
-        self.values: Callable[[list[tuple[Any, ...]]], list[dict[str, Any]]] = namespace["values"]
         """The objects of ``(value...)`` rows, in order."""
-        self.objects: Callable[[list[tuple[Any, ...]]], dict[int, Any]] = namespace["objects"]
+        self.objects: Callable[[list[tuple[Any, ...]]], dict[int, Any]] = define(
+            ["def objects(rows):", f"    return {{row[-1]: {display} for row in rows}}"], namespace, "objects"
+        )
         """Argument id -> its row's object (an argument without a row gets none)."""
 
 
@@ -205,8 +205,7 @@ class SelectCompiler:
         Building JSON is most of what the database spends on flat rows, and the driver hands over
         the values of ``plain_types`` columns as the very values that JSON holds.
         """
-        columns = [item for item in selection if isinstance(item, ColumnOut)]
-        return bool(columns) and all(
+        return any(isinstance(item, ColumnOut) for item in selection) and all(
             isinstance(item, LiteralOut | JoinOut)
             or (isinstance(item, ColumnOut) and item.data_type in self.d.plain_types)
             for item in selection

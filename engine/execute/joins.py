@@ -65,7 +65,6 @@ from engine.plan.remote import INTERNAL_TYPENAME
 
 # Statements of the joins of kept plans (``engine.plan.operation``), compiled once each.
 _JOIN_STATEMENTS: LruCache[tuple[Join, JoinStatement]] = LruCache(256)
-# The walks of the handler answers of kept plans, generated once per selection and join tree.
 # Generated walks, keyed by what their source depends on (so plans alike share one).
 _TOP_WALKS: LruCache[TopWalk] = LruCache(256)
 _FLAT_COLLECTS: LruCache[FlatCollect] = LruCache(256)
@@ -377,7 +376,6 @@ class Joiner:
             return {int(argument): None if text is None else orjson.Fragment(text) for argument, text in rows}
         else:
             results = {int(argument): None if text is None else orjson.loads(text) for argument, text in rows}
-        if join.joins is None:
-            return results
-        self.fill(list(results.values()), join.joins)
+        if join.joins is not None:
+            self.fill(list(results.values()), join.joins)
         return results

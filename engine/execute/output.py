@@ -30,6 +30,7 @@ from graphql import (
 )
 
 from engine.errors import Code
+from engine.execute.generated import define
 from engine.graphql_errors import RequestError
 from engine.plan.nodes import LiteralOut, OutputObject, OutputPath, OutputSelection, OutputValue
 from engine.schema.model import GatewaySchema, OutputField
@@ -206,8 +207,7 @@ class _FitsCompiler:
 def _object_predicate(fields: list[tuple[str, str, Any, bool]]) -> Fits:
     """The predicate of one object type, written out as Python source: one test per field, no loop.
 
-    Field names are written as string literals (``repr``); kinds and nested predicates are handed
-    over in the namespace, so nothing read from metadata is ever read as code.
+    Field names are written as string literals; kinds and nested predicates come by the namespace.
     """
     namespace: dict[str, Any] = {"_dict": dict, "_missing": _MISSING}
     lines = [
@@ -233,8 +233,7 @@ def _object_predicate(fields: list[tuple[str, str, Any, bool]]) -> Fits:
                     "        return False",
                 ]
     lines.append("    return True")
-    exec("\n".join(lines), namespace)  # noqa: S102 - names are repr() literals, values come by namespace
-    return namespace["fits"]
+    return define(lines, namespace, "fits")
 
 
 def _anything(value: Any) -> bool:
@@ -308,7 +307,12 @@ def object_shaper(selection: OutputSelection) -> Callable[[Any], dict[str, Any]]
     """
     template = {item.alias: item.value if isinstance(item, LiteralOut) else None for item in selection}
     fields = tuple((item.alias, item.name) for item in selection if isinstance(item, OutputValue))
-    computed = computed_fields(selection)
+    computed: list[tuple[str, Callable[[Any], Any]]] = []
+    for item in selection:
+        if isinstance(item, OutputObject):
+            computed.append((item.alias, _nested_shaper(item.name, item.selection)))
+        elif isinstance(item, OutputPath):
+            computed.append((item.alias, lambda value, path=item.path: read_path(value, path)))
 
     def shape_object(value: Any) -> dict[str, Any]:
         shaped = template.copy()
@@ -321,17 +325,6 @@ def object_shaper(selection: OutputSelection) -> Callable[[Any], dict[str, Any]]
         return shaped
 
     return shape_object
-
-
-def computed_fields(selection: OutputSelection) -> list[tuple[str, Callable[[Any], Any]]]:
-    """The response keys whose value is built from the object: nested objects and phantom paths."""
-    computed: list[tuple[str, Callable[[Any], Any]]] = []
-    for item in selection:
-        if isinstance(item, OutputObject):
-            computed.append((item.alias, _nested_shaper(item.name, item.selection)))
-        elif isinstance(item, OutputPath):
-            computed.append((item.alias, lambda value, path=item.path: read_path(value, path)))
-    return computed
 
 
 def _nested_shaper(name: str, selection: OutputSelection) -> Callable[[Any], Any]:

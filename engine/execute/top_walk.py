@@ -1,19 +1,11 @@
-"""Generated Python functions that walk a thousand objects: a handler's top objects, and flat lists of answers.
+"""Generated functions that walk a thousand objects: a handler's top objects, and flat lists of answers.
 
 ``compile_top_walk``: one function per selection that shapes a handler's top objects and gathers
-their join keys. ``compile_flat_collect``: one function per join tree that gathers the join keys
-of a list of objects that hold only joins and phantom fields (a table's rows, a remote answer).
-
-A handler's answer of a thousand objects is walked once: each object is copied to the client's
-selection and the key of each of its joins is looked up in the join's batch. Written with loops
-over the selection, that walk spends most of its time interpreting the selection again for every
-object; here the selection is turned into the source of a function that does exactly its work
-(a dict display with the response keys in order, one ``get`` per field, the key de-duplication of
-``JoinBatch.add_one`` written out), compiled once per kept plan.
-
-Only names come from the plan, and each is written as a Python string literal (``repr``), so no
-text from metadata or a request is ever read as code. Values the function needs (constants, the
-builders of nested objects) are handed over in its namespace.
+their join keys, in one walk (a dict display with the response keys in order, one ``get`` per
+field, the key de-duplication of ``JoinBatch.add_one`` written out). ``compile_flat_collect``: one
+function per join shape that gathers the join keys of a list of objects holding only joins and
+phantom fields (a table's rows, a remote answer). Both are written as source and compiled by
+``engine.execute.generated``, once per shape of selection or joins.
 """
 
 from __future__ import annotations
@@ -21,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from engine.execute.output import computed_fields
+from engine.execute.generated import define
 from engine.plan.nodes import JoinCall, LiteralOut, OutputSelection, OutputValue
 
 TopWalk = Callable[[list[Any], Sequence[Any]], list[dict[str, Any]] | None]
@@ -62,13 +54,15 @@ def compile_top_walk(
     for index, (alias, _, names) in enumerate(joins):
         lines += _collect_lines(index, alias, names)
     lines.append("    return shaped_all")
-    exec("\n".join(lines), namespace)  # noqa: S102 - the source above holds only repr() literals
-    return namespace["walk"]
+    return define(lines, namespace, "walk")
 
 
 def _entries(selection: OutputSelection, namespace: dict[str, Any]) -> str:
-    """The dict display of one shaped object: every response key in selection order."""
-    computed = dict(computed_fields(selection))
+    """The dict display of one shaped object: every response key in selection order.
+
+    The selection holds fields, constants and join placeholders only (nested objects take the
+    general path).
+    """
     entries = []
     for index, item in enumerate(selection):
         if isinstance(item, OutputValue):
@@ -76,9 +70,6 @@ def _entries(selection: OutputSelection, namespace: dict[str, Any]) -> str:
         elif isinstance(item, LiteralOut):
             namespace[f"constant_{index}"] = item.value
             value = f"constant_{index}"
-        elif item.alias in computed:
-            namespace[f"build_{index}"] = computed[item.alias]
-            value = f"build_{index}(source)"
         else:  # a join's placeholder
             value = "None"
         entries.append(f"{item.alias!r}: {value}")
@@ -179,5 +170,4 @@ def compile_flat_collect(
             "            else:",
             *_add_key_lines(index, "value", alias, "                "),
         ]
-    exec("\n".join(lines), namespace)  # noqa: S102 - the source above holds only repr() literals
-    return namespace["collect"]
+    return define(lines, namespace, "collect")
