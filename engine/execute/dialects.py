@@ -497,7 +497,11 @@ class SqliteSql(SqlDialect):
 def _array_literal(values: Sequence[Any]) -> str:
     """A PostgreSQL array literal of JSON key values, each converted by the element type's input."""
     if set(map(type, values)) <= {int}:
-        return "{" + ",".join(map(str, values)) + "}"
+        try:
+            # orjson spells integers as PostgreSQL reads them, a dozen times faster than str() each.
+            return "{" + orjson.dumps(values)[1:-1].decode() + "}"
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits
+            return "{" + ",".join(map(str, values)) + "}"
     return "{" + ",".join(map(_array_element, values)) + "}"
 
 

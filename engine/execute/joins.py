@@ -90,7 +90,7 @@ class JoinBatch:
 
     def add_one(self, target: dict[str, Any], alias: str, key: Any) -> None:
         """``add`` for a join on one key (most are), without building a list per object."""
-        token = (type(key), key) if type(key) in _SCALAR_TYPES else _token([key])
+        token = _one_token(key)
         argument = self.arguments.get(token)
         if argument is None:
             argument = self.arguments[token] = len(self.keys)
@@ -103,14 +103,31 @@ _SCALAR_TYPES = frozenset({str, int, float, bool})
 
 
 def _token(values: list[Any]) -> Hashable:
-    """Equal JSON values give equal tokens (``1`` and ``true`` differ, as in JSON)."""
-    if len(values) == 1 and type(values[0]) in _SCALAR_TYPES:
-        return type(values[0]), values[0]
+    """Equal JSON values give equal tokens (``1``, ``1.0`` and ``true`` differ, as in JSON).
+
+    A single integer or string is its own token (most keys are ids: no tuple to build and hash);
+    every other token is a tuple, so none of them can equal an integer or a string.
+    """
+    if len(values) == 1:
+        return _one_token(values[0])
+    return _tuple_token(values)
+
+
+def _one_token(key: Any) -> Hashable:
+    kind = type(key)
+    if kind is int or kind is str:
+        return key
+    if kind in _SCALAR_TYPES:
+        return kind, key
+    return _tuple_token([key])
+
+
+def _tuple_token(values: list[Any]) -> Hashable:
     token = tuple((type(value), value) for value in values)
     try:
         hash(token)
     except TypeError:
-        return json.dumps(values, sort_keys=True)
+        return "json", json.dumps(values, sort_keys=True)
     return token
 
 

@@ -16,6 +16,9 @@ from typing import Any
 from engine.execute.generated import define
 from engine.plan.nodes import JoinCall, LiteralOut, OutputSelection, OutputValue
 
+# The built-in types generated code compares kinds with, by identity.
+_KIND_NAMES = {"_dict": dict, "_int": int, "_str": str}
+
 TopWalk = Callable[[list[Any], Sequence[Any]], list[dict[str, Any]] | None]
 """``walk(objects, batches)``: the shaped objects, their keys added to ``batches`` (one per join);
 None when an object is not a JSON object (the caller then takes the general path)."""
@@ -32,7 +35,7 @@ def compile_top_walk(
     ``joins`` holds (response key, join, the handler fields its key is read from); ``scalar_types``
     and ``token`` are ``JoinBatch``'s, so keys are told apart exactly as ``add_one`` and ``add`` do.
     """
-    namespace: dict[str, Any] = {"_dict": dict, "_scalar_types": scalar_types, "_token": token}
+    namespace: dict[str, Any] = {**_KIND_NAMES, "_scalar_types": scalar_types, "_token": token}
     lines = [
         "def walk(objects, batches):",
         "    shaped_all = []",
@@ -107,7 +110,8 @@ def _add_key_lines(index: int, target: str, alias: str, indent: str) -> list[str
         indent + line
         for line in (
             "kind = type(key)",
-            "token = (kind, key) if kind in _scalar_types else _token([key])",
+            # JoinBatch's tokens: an integer or a string is its own, another scalar (kind, key).
+            "token = key if kind is _int or kind is _str else (kind, key) if kind in _scalar_types else _token([key])",
             f"argument = arguments_{index}.get(token)",
             "if argument is None:",
             f"    argument = arguments_{index}[token] = len(keys_{index})",
@@ -137,7 +141,7 @@ def compile_flat_collect(
     and ``token`` are ``JoinBatch``'s; ``missing_key(field)`` is the error for an absent key field.
     """
     namespace: dict[str, Any] = {
-        "_dict": dict,
+        **_KIND_NAMES,
         "_absent": object(),
         "_scalar_types": scalar_types,
         "_token": token,

@@ -8,7 +8,7 @@ import pytest
 from engine.execute.action_joins import ActionJoinCaller
 from engine.execute.actions import ActionCaller, CallContext
 from engine.execute.database import Database
-from engine.execute.joins import Collected, Joiner, collect
+from engine.execute.joins import Collected, Joiner, collect, shape_and_collect
 from engine.execute.output import OutputChecker, shape
 from engine.execute.remote import RemoteCaller
 from engine.execute.stats import ExecutionStats
@@ -57,6 +57,28 @@ def test_equal_keys_share_one_argument_and_null_keys_send_nothing(gateway):
     assert [argument for _, _, argument in author.slots] == [0, 1, 0, 2]
     assert articles.keys == author.keys
     assert len(found.phantoms) == len(ANSWER)
+
+
+# Keys alike in Python (1 == 1.0 == True, hash("1") is a string's) but different JSON values, and
+# a string spelling the JSON text of a list key.
+LOOKALIKE_KEYS = [1, 1.0, True, "1", "[[1]]", [1], "json", ["json"], {"a": 1}]
+
+
+@pytest.mark.parametrize("generated", [True, False], ids=["generated walk", "general path"])
+def test_keys_share_an_argument_only_when_equal_as_json(gateway, generated):
+    root = root_of(gateway, "{ refs { label author { name } } }")
+    keys = [*LOOKALIKE_KEYS, 1, "1", [1], True, {"a": 1}]
+    answer = [{"author_id": key, "label": str(index)} for index, key in enumerate(keys)]
+    found = Collected()
+
+    if generated:
+        shape_and_collect(answer, root.selection, root.joins, found)
+    else:
+        collect(shape(answer, root.selection), root.joins, found)
+
+    (author,) = found.batches.values()
+    assert [(type(key), key) for _, key in author.keys] == [(type(key), key) for key in LOOKALIKE_KEYS]
+    assert [argument for _, _, argument in author.slots] == [*range(len(LOOKALIKE_KEYS)), 0, 3, 5, 2, 8]
 
 
 def test_joins_fill_relationship_fields_and_drop_phantom_fields(gateway):

@@ -88,6 +88,23 @@ def test_key_array_literals_read_back_as_the_keys(pg_database_url):
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize(
+    "values",
+    [[0, -1, 2**31 - 1, -(2**31), 2**63 - 1, -(2**63)], [1, 2**64, -(2**70)], []],
+    ids=["64-bit", "beyond 64 bits", "none"],
+)
+def test_integer_key_array_literals_read_back_as_the_keys(pg_database_url, values):
+    keys = [[index, value] for index, value in enumerate(values)]
+    (param,) = PostgresSql().bind_keys((KeyColumn(0),), keys, 1)
+
+    with psycopg2.connect(pg_database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM unnest(%s::numeric[]) WITH ORDINALITY", (param,))
+        rows = cursor.fetchall()
+
+    assert rows == [(value, index + 1) for index, value in enumerate(values)]
+
+
+@pytest.mark.postgres
 def test_a_postgres_object_join_of_plain_columns_returns_them_as_columns(schema, pg_database_url):
     compiled = SelectCompiler(PostgresSql()).join_statement(author_join(schema, "name __typename"))
     statement = compiled.with_keys([[0, 1], [1, 2]])
