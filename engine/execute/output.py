@@ -151,6 +151,8 @@ class _FitsCompiler:
     def __init__(self, schema: GatewaySchema) -> None:
         self.schema = schema
         self._objects: dict[str, Fits] = {}
+        # The field checks of each object type whose predicate is complete (not still being built).
+        self._object_fields: dict[str, list[tuple[str, str, Any, bool]]] = {}
 
     def compile(self, output_type: GraphQLOutputType) -> Fits:
         if isinstance(output_type, GraphQLNonNull):
@@ -164,7 +166,12 @@ class _FitsCompiler:
 
     def _nullable(self, output_type: GraphQLOutputType) -> Fits:
         if isinstance(output_type, GraphQLList):
-            item_fits = self.compile(output_type.of_type)
+            item_type = output_type.of_type
+            item_fits = self.compile(item_type)
+            item_object = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+            fields = self._object_fields.get(getattr(item_object, "name", ""))
+            if isinstance(item_object, GraphQLObjectType) and fields is not None:
+                return _list_predicate(fields, items_nullable=item_type is item_object)
             return lambda value: type(value) is list and all(map(item_fits, value))
         if isinstance(output_type, GraphQLObjectType):
             return self._object(output_type)
@@ -180,9 +187,11 @@ class _FitsCompiler:
         # Registered before its fields are compiled: a type may contain itself.
         compiled: list[Fits] = []
         self._objects[object_type.name] = lambda value: compiled[0](value)
-        fits = _object_predicate(self._fields(object_type))
+        fields = self._fields(object_type)
+        fits = _object_predicate(fields)
         compiled.append(fits)
         self._objects[object_type.name] = fits
+        self._object_fields[object_type.name] = fields
         return fits
 
     def _fields(self, object_type: GraphQLObjectType) -> list[tuple[str, str, Any, bool]]:
@@ -215,25 +224,52 @@ def _object_predicate(fields: list[tuple[str, str, Any, bool]]) -> Fits:
         "    if type(value) is not _dict:",
         "        return False",
         "    get = value.get",
+        *_field_tests(fields, namespace, "    "),
+        "    return True",
     ]
+    return define(lines, namespace, "fits")
+
+
+def _list_predicate(fields: list[tuple[str, str, Any, bool]], items_nullable: bool) -> Fits:
+    """The predicate of a list of one object type: the object's tests written inside one loop.
+
+    A thousand items then cost no call each.
+    """
+    namespace: dict[str, Any] = {"_list": list, "_dict": dict, "_missing": _MISSING}
+    lines = [
+        "def fits(values):",
+        "    if type(values) is not _list:",
+        "        return False",
+        "    for value in values:",
+        "        if type(value) is not _dict:",
+        *(["            if value is None:", "                continue"] if items_nullable else []),
+        "            return False",
+        "        get = value.get",
+        *_field_tests(fields, namespace, "        "),
+        "    return True",
+    ]
+    return define(lines, namespace, "fits")
+
+
+def _field_tests(
+    fields: list[tuple[str, str, Any, bool]], namespace: dict[str, Any], indent: str
+) -> list[str]:
+    """Lines that return False unless each field of the object read by ``get`` fits."""
+    lines = []
     for index, (name, check, detail, non_null) in enumerate(fields):
         if check == "kinds":
             namespace[f"kinds_{index}"] = detail
-            lines += [f"    if type(get({name!r}, _missing)) not in kinds_{index}:", "        return False"]
+            lines += [f"if type(get({name!r}, _missing)) not in kinds_{index}:", "    return False"]
         elif check == "present":
-            lines += [f"    if get({name!r}) is None:", "        return False"]
+            lines += [f"if get({name!r}) is None:", "    return False"]
         else:
             namespace[f"fits_{index}"] = detail
-            lines.append(f"    field = get({name!r}, _missing)")
+            lines.append(f"field = get({name!r}, _missing)")
             if non_null:
-                lines += [f"    if field is _missing or not fits_{index}(field):", "        return False"]
+                lines += [f"if field is _missing or not fits_{index}(field):", "    return False"]
             else:
-                lines += [
-                    f"    if field is not _missing and not fits_{index}(field):",
-                    "        return False",
-                ]
-    lines.append("    return True")
-    return define(lines, namespace, "fits")
+                lines += [f"if field is not _missing and not fits_{index}(field):", "    return False"]
+    return [indent + line for line in lines]
 
 
 def _anything(value: Any) -> bool:
