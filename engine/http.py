@@ -18,7 +18,6 @@ decoded within the size cap.
 import functools
 import http.client
 import json
-import select
 import socket
 import ssl
 import threading
@@ -37,6 +36,7 @@ from requests.models import PreparedRequest
 from requests.utils import DEFAULT_CA_BUNDLE_PATH, check_header_validity, default_headers, get_auth_from_url
 
 from engine.headers import USER_AGENT, Header, HeaderSource, merge_headers
+from engine.sockets import closed_by_peer
 
 DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 READ_CHUNK_BYTES = 64 * 1024
@@ -263,7 +263,7 @@ class _ConnectionPools:
                 connection = idle.pop() if idle else None
             if connection is None:
                 return self._connect(target, timeout)
-            if connection.sock is not None and not _dropped(connection.sock):
+            if connection.sock is not None and not closed_by_peer(connection.sock.fileno()):
                 connection.sock.settimeout(timeout)
                 return connection
             connection.close()
@@ -304,12 +304,6 @@ class _ConnectionPools:
             if self._tls is None:
                 self._tls = ssl.create_default_context(cafile=DEFAULT_CA_BUNDLE_PATH)
             return self._tls
-
-
-def _dropped(sock: socket.socket) -> bool:
-    """Whether a kept-alive socket was closed by the server (it reads EOF, or something unasked for)."""
-    readable, _, _ = select.select([sock], [], [], 0)
-    return bool(readable)
 
 
 def _discard(connection: http.client.HTTPConnection | None) -> None:

@@ -9,7 +9,6 @@ quotes identifiers, qualifies tables and spells parameters.
 from __future__ import annotations
 
 import os
-import selectors
 import sqlite3
 import threading
 import time
@@ -22,6 +21,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import psycopg2
 from psycopg2 import extensions, sql
+
+from engine.sockets import closed_by_peer
 
 POSTGRES = "postgres"
 SQLITE = "sqlite"
@@ -285,7 +286,7 @@ class PostgresPool:
     def _reusable(self, pooled: PooledConnection) -> bool:
         idle_for = self._clock() - pooled.idle_since
         fresh = idle_for <= self.settings.idle_timeout and not self._too_old(pooled)
-        return fresh and not pooled.connection.closed and not _server_hung_up(pooled.connection)
+        return fresh and not pooled.connection.closed and not closed_by_peer(pooled.connection.fileno())
 
     def _too_old(self, pooled: PooledConnection) -> bool:
         lifetime = self.settings.connection_lifetime
@@ -311,13 +312,6 @@ def _connect_options(dsn: str) -> dict[str, int]:
     if "connect_timeout" in extensions.parse_dsn(dsn) or os.environ.get("PGCONNECT_TIMEOUT"):
         return {}
     return {"connect_timeout": CONNECT_TIMEOUT}
-
-
-def _server_hung_up(connection: Any) -> bool:
-    """An idle connection has nothing to read unless the server closed (or is closing) it."""
-    with selectors.DefaultSelector() as selector:
-        selector.register(connection.fileno(), selectors.EVENT_READ)
-        return bool(selector.select(timeout=0))
 
 
 def _reset_for_reuse(connection: Any) -> bool:
