@@ -289,11 +289,11 @@ class _ConnectionPools:
     def _connect(self, target: "_Target", timeout: float) -> http.client.HTTPConnection:
         connection: http.client.HTTPConnection
         if target.scheme == "https":
-            connection = http.client.HTTPSConnection(
+            connection = _TlsConnection(
                 target.host, target.port, timeout=timeout, context=self._tls_context()
             )
         else:
-            connection = http.client.HTTPConnection(target.host, target.port, timeout=timeout)
+            connection = _Connection(target.host, target.port, timeout=timeout)
         connection.connect()
         assert connection.sock is not None
         connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -304,6 +304,35 @@ class _ConnectionPools:
             if self._tls is None:
                 self._tls = ssl.create_default_context(cafile=DEFAULT_CA_BUNDLE_PATH)
             return self._tls
+
+
+class _OneWrite:
+    """Sends a bytes body in the write that carries the headers.
+
+    ``http.client`` writes the headers, then the body: two TCP segments (no Nagle delay joins them),
+    which a server may read with two wake-ups.
+    """
+
+    _buffer: list[bytes]
+    send: Any  # http.client.HTTPConnection's
+
+    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
+        if type(message_body) is not bytes or encode_chunked:
+            super()._send_output(message_body, encode_chunked)  # type: ignore[misc]
+            return
+        # The header lines, the blank line, then the body (http.client joins them the same way).
+        self._buffer.extend((b"", message_body))
+        message = b"\r\n".join(self._buffer)
+        del self._buffer[:]
+        self.send(message)
+
+
+class _Connection(_OneWrite, http.client.HTTPConnection):
+    """A plain HTTP/1.1 connection whose requests leave in one write."""
+
+
+class _TlsConnection(_OneWrite, http.client.HTTPSConnection):
+    """A TLS HTTP/1.1 connection whose requests leave in one write."""
 
 
 def _discard(connection: http.client.HTTPConnection | None) -> None:

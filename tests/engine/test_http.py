@@ -1,6 +1,7 @@
 """engine.http against a real local webhook server."""
 
 import gzip
+import http.client
 import threading
 import time
 import zlib
@@ -281,3 +282,22 @@ def test_a_kept_alive_connection_the_server_closed_is_replaced(webhook_server, t
 
     assert response.json() == {"n": 1}
     assert len({call.client_port for call in webhook_server.calls("/hook")}) == 2
+
+
+def test_a_request_leaves_in_one_write(webhook_server, transport, monkeypatch):
+    writes: list[bytes] = []
+    send = http.client.HTTPConnection.send
+
+    def recorded_send(connection, data):
+        writes.append(bytes(data))
+        return send(connection, data)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "send", recorded_send)
+    webhook_server.route("/hook", {"ok": True})
+
+    response = transport.post_json(webhook_server.url("/hook"), {"n": 1}, headers={}, timeout=5)
+
+    assert response.json() == {"ok": True}
+    [write] = writes
+    assert write.startswith(b"POST /hook HTTP/1.1\r\n")
+    assert write.endswith(b"\r\n\r\n" + b'{"n":1}')
