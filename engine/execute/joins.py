@@ -114,6 +114,7 @@ def _token(values: list[Any]) -> Hashable:
 
 
 def _one_token(key: Any) -> Hashable:
+    """The token of one key value (the generated walks write its first case out)."""
     kind = type(key)
     if kind is int or kind is str:
         return key
@@ -129,10 +130,6 @@ def _tuple_token(values: list[Any]) -> Hashable:
     except TypeError:
         return "json", json.dumps(values, sort_keys=True)
     return token
-
-
-# How generated walks tell keys apart and report a missing key field, as JoinBatch and collect do.
-_KEY_RULES = (_SCALAR_TYPES, _token)
 
 
 @dataclass
@@ -200,7 +197,7 @@ def _collect_flat(items: list[Any], tree: JoinTree, found: Collected) -> None:
         return
     key = _flat_key(tree)
     collect_flat = _FLAT_COLLECTS.get_or_build(
-        key, lambda: compile_flat_collect(*key, *_KEY_RULES, _missing_column)
+        key, lambda: compile_flat_collect(*key, _one_token, _missing_column)
     )
     # Each join's batch is found's own (other paths may add to it), dropped again if it got no key.
     begun = []
@@ -272,7 +269,7 @@ def _cached_top_walk(
     key = _walk_key(kept, joins)
     if key is None:
         return None
-    return _TOP_WALKS.get_or_build(key, lambda: compile_top_walk(kept, joins, *_KEY_RULES)), joins
+    return _TOP_WALKS.get_or_build(key, lambda: compile_top_walk(kept, joins, _one_token)), joins
 
 
 def _walk_key(

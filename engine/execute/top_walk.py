@@ -27,15 +27,14 @@ None when an object is not a JSON object (the caller then takes the general path
 def compile_top_walk(
     selection: OutputSelection,
     joins: Sequence[tuple[str, JoinCall, tuple[str, ...]]],
-    scalar_types: frozenset[type],
-    token: Callable[[list[Any]], Hashable],
+    token: Callable[[Any], Hashable],
 ) -> TopWalk:
     """The walk of ``selection`` (phantoms left out) whose ``joins`` read their keys from the given fields.
 
-    ``joins`` holds (response key, join, the handler fields its key is read from); ``scalar_types``
-    and ``token`` are ``JoinBatch``'s, so keys are told apart exactly as ``add_one`` and ``add`` do.
+    ``joins`` holds (response key, join, the handler fields its key is read from); ``token`` is
+    ``JoinBatch``'s token of one key, so keys are told apart exactly as ``add_one`` and ``add`` do.
     """
-    namespace: dict[str, Any] = {**_KIND_NAMES, "_scalar_types": scalar_types, "_token": token}
+    namespace: dict[str, Any] = {**_KIND_NAMES, "_token": token}
     lines = [
         "def walk(objects, batches):",
         "    shaped_all = []",
@@ -109,9 +108,9 @@ def _add_key_lines(index: int, target: str, alias: str, indent: str) -> list[str
     return [
         indent + line
         for line in (
+            # An integer or a string is its own token (``_token`` says so too), without a call.
             "kind = type(key)",
-            # JoinBatch's tokens: an integer or a string is its own, another scalar (kind, key).
-            "token = key if kind is _int or kind is _str else (kind, key) if kind in _scalar_types else _token([key])",
+            "token = key if kind is _int or kind is _str else _token(key)",
             f"argument = arguments_{index}.get(token)",
             "if argument is None:",
             f"    argument = arguments_{index}[token] = len(keys_{index})",
@@ -131,19 +130,17 @@ an object's key of join ``index`` when that join has several key fields."""
 def compile_flat_collect(
     joins: Sequence[tuple[str, str | None]],
     has_phantoms: bool,
-    scalar_types: frozenset[type],
-    token: Callable[[list[Any]], Hashable],
+    token: Callable[[Any], Hashable],
     missing_key: Callable[[str], Exception],
 ) -> FlatCollect:
     """The key gathering of a list whose objects hold only ``joins`` (response key, key field or None).
 
-    A join whose key field is None has several keys (``collect_key`` takes them); ``scalar_types``
-    and ``token`` are ``JoinBatch``'s; ``missing_key(field)`` is the error for an absent key field.
+    A join whose key field is None has several keys (``collect_key`` takes them); ``token`` is
+    ``JoinBatch``'s token of one key; ``missing_key(field)`` is the error for an absent key field.
     """
     namespace: dict[str, Any] = {
         **_KIND_NAMES,
         "_absent": object(),
-        "_scalar_types": scalar_types,
         "_token": token,
         "_missing_key": missing_key,
     }

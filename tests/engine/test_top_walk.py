@@ -148,7 +148,7 @@ def test_names_are_written_as_literals_never_as_code():
         OutputValue("x'] + __import__('os').name + ['", 'y"); raise SystemExit #'),
         LiteralOut("t", "T"),
     )
-    walk = compile_top_walk(selection, [], frozenset(), lambda values: None)
+    walk = compile_top_walk(selection, [], lambda key: None)
 
     assert walk([{'y"); raise SystemExit #': 1}], []) == [{"x'] + __import__('os').name + ['": 1, "t": "T"}]
     assert walk([[]], []) is None
