@@ -169,8 +169,9 @@ class _FitsCompiler:
             item_type = output_type.of_type
             item_fits = self.compile(item_type)
             item_object = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
-            fields = self._object_fields.get(getattr(item_object, "name", ""))
-            if isinstance(item_object, GraphQLObjectType) and fields is not None:
+            # A type still being compiled (it holds a list of itself) has no fields to write out yet.
+            if isinstance(item_object, GraphQLObjectType) and item_object.name in self._object_fields:
+                fields = self._object_fields[item_object.name]
                 return _list_predicate(fields, items_nullable=item_type is item_object)
             return lambda value: type(value) is list and all(map(item_fits, value))
         if isinstance(output_type, GraphQLObjectType):
