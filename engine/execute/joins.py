@@ -26,8 +26,9 @@ client key uses), and drew a JoinTree of where they sit (``engine.plan.join_tree
 * On an abstract remote type the tree branches on ``__hasura_internal_typename`` (the concrete
   type), dropped afterwards; ``__typename`` values of customized remote types are renamed.
 * A table answer without joins below is never decoded: its JSON text is spliced into the response.
-* A handler's answer is shaped and walked in one pass when its joins sit on its top objects
-  (``shape_and_collect``): its phantom fields are read from the handler's objects, never added.
+* When a handler's joins sit on its top objects (``top_walk_of``), one pass gathers their keys
+  from the handler's objects and, once the joins are fetched, one comprehension builds the shaped
+  objects with the results in place: no placeholder, no phantom field, no stitching.
 """
 
 from __future__ import annotations
@@ -80,22 +81,17 @@ class JoinBatch:
     slots: list[tuple[dict[str, Any], str, int]] = field(default_factory=list)
 
     def add(self, target: dict[str, Any], alias: str, values: list[Any]) -> None:
-        """Wait for the result of ``values`` at ``target[alias]``; equal values share an argument id."""
+        """Wait for the result of ``values`` at ``target[alias]``."""
+        self.slots.append((target, alias, self.argument_of(values)))
+
+    def argument_of(self, values: list[Any]) -> int:
+        """The argument id of ``values``: equal values share one, new ones are added to the keys."""
         token = _token(values)
         argument = self.arguments.get(token)
         if argument is None:
             argument = self.arguments[token] = len(self.keys)
             self.keys.append([argument, *values])
-        self.slots.append((target, alias, argument))
-
-    def add_one(self, target: dict[str, Any], alias: str, key: Any) -> None:
-        """``add`` for a join on one key (most are), without building a list per object."""
-        token = _one_token(key)
-        argument = self.arguments.get(token)
-        if argument is None:
-            argument = self.arguments[token] = len(self.keys)
-            self.keys.append([argument, key])
-        self.slots.append((target, alias, argument))
+        return argument
 
 
 # Decoded JSON scalars: hashable, and a token of one of them needs no checking.
@@ -229,37 +225,15 @@ def _flat_key(tree: JoinTree) -> tuple[tuple[tuple[str, str | None], ...], bool]
     return joins, bool(tree.phantoms)
 
 
-def shape_and_collect(
-    answer: Any, selection: OutputSelection | None, tree: JoinTree | None, found: Collected
-) -> Any:
-    """``shape`` a handler's answer, then ``collect`` it: in one walk when its joins sit on its top objects.
-
-    Then each object is shaped without its phantom fields and the join keys are read from the
-    handler's own object, so nothing is added only to be deleted after the joins. That walk is a
-    function generated for the selection (``engine.execute.top_walk``), shared by plans alike.
-    """
-    sources = answer if isinstance(answer, list) else [answer]
-    found_walk = _cached_top_walk(selection, tree)
-    if found_walk is not None:
-        walk, joins = found_walk
-        batches: dict[int, JoinBatch] = {}
-        for _, call, _ in joins:
-            batches.setdefault(id(call), JoinBatch(call))
-        shaped_all = walk(sources, [batches[id(call)] for _, call, _ in joins])
-        if shaped_all is not None:
-            for key, batch in batches.items():
-                if batch.slots:  # a join without keys makes no call
-                    found.batches[key] = batch
-            return shaped_all if isinstance(answer, list) else shaped_all[0]
-    value = shape(answer, selection)
-    collect(value, tree, found)
-    return value
-
-
-def _cached_top_walk(
+def top_walk_of(
     selection: OutputSelection | None, tree: JoinTree | None
 ) -> tuple[TopWalk, list[tuple[str, JoinCall, tuple[str, ...]]]] | None:
-    """The generated walk of a selection whose joins sit on its top objects, and those joins; else None."""
+    """The generated walk of a selection whose joins sit on its top objects, and those joins; else None.
+
+    Its objects are then shaped without their phantom fields and the join keys are read from the
+    handler's own objects, so nothing is added only to be deleted after the joins. The walk is
+    shared by plans alike (``engine.execute.top_walk``).
+    """
     joins = _top_joins(selection, tree)
     if joins is None:
         return None
@@ -340,25 +314,53 @@ class Joiner:
         self._join(found)
 
     def fill_output(self, answer: Any, selection: OutputSelection | None, tree: JoinTree | None) -> Any:
-        """A handler's answer shaped to ``selection``, its joins filled (``shape``, then ``fill``)."""
+        """A handler's answer shaped to ``selection``, its joins filled (``shape``, then ``fill``).
+
+        When its joins sit on its top objects, their keys are gathered first and each object is
+        built once the joins are fetched, its join fields in place (``top_walk_of``).
+        """
         if tree is None:
             return shape(answer, selection)
+        walk = top_walk_of(selection, tree)
+        if walk is not None:
+            sources = answer if isinstance(answer, list) else [answer]
+            built = self._walk_top(sources, *walk)
+            if built is not None:
+                return built if isinstance(answer, list) else built[0]
+        value = shape(answer, selection)
         found = Collected()
-        value = shape_and_collect(answer, selection, tree, found)
+        collect(value, tree, found)
         self._join(found)
         return value
+
+    def _walk_top(
+        self, sources: list[Any], walk: TopWalk, joins: list[tuple[str, JoinCall, tuple[str, ...]]]
+    ) -> list[dict[str, Any]] | None:
+        """The shaped objects of ``sources`` with their joins filled; None if one is not a JSON object."""
+        batches: dict[int, JoinBatch] = {}
+        for _, call, _ in joins:
+            batches.setdefault(id(call), JoinBatch(call))
+        arguments = walk.collect(sources, [batches[id(call)] for _, call, _ in joins])
+        if arguments is None:
+            return None
+        fetched = {key: batch for key, batch in batches.items() if batch.keys}  # no keys, no call
+        results = dict(zip(fetched, self._fetch_all(list(fetched.values())), strict=True))
+        return walk.build(sources, arguments, [results.get(id(call), {}) for _, call, _ in joins])
 
     def _join(self, found: Collected) -> None:
         """One call per batch found, results stitched into their places, phantom fields dropped."""
         batches = list(found.batches.values())
-        results = run_concurrently(self.pool, [lambda batch=batch: self.fetch(batch) for batch in batches])
-        for batch, result in zip(batches, results, strict=True):
+        for batch, result in zip(batches, self._fetch_all(batches), strict=True):
             value_of = result.get
             for target, alias, argument in batch.slots:
                 target[alias] = value_of(argument)
         for target, aliases in found.phantoms:
             for alias in aliases:
                 target.pop(alias, None)
+
+    def _fetch_all(self, batches: list[JoinBatch]) -> list[dict[int, Any]]:
+        """The results of each batch (sibling joins at once, on the pool)."""
+        return run_concurrently(self.pool, [lambda batch=batch: self.fetch(batch) for batch in batches])
 
     def fetch(self, batch: JoinBatch) -> dict[int, Any]:
         """One call for all keys of a batch, the joins inside its results done: argument id -> value."""

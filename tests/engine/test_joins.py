@@ -8,7 +8,7 @@ import pytest
 from engine.execute.action_joins import ActionJoinCaller
 from engine.execute.actions import ActionCaller, CallContext
 from engine.execute.database import Database
-from engine.execute.joins import Collected, Joiner, collect, shape_and_collect
+from engine.execute.joins import Collected, Joiner, collect
 from engine.execute.output import OutputChecker, shape
 from engine.execute.remote import RemoteCaller
 from engine.execute.stats import ExecutionStats
@@ -16,6 +16,7 @@ from engine.plan.document import checked_document
 from engine.plan.operation import plan_operation
 from tests.engine.gateway_support import sqlite_gateway
 from tests.engine.test_planner import REFS
+from tests.engine.test_top_walk import RecordingJoiner
 
 ANSWER = [
     {"author_id": 1, "label": "a"},
@@ -69,16 +70,18 @@ def test_keys_share_an_argument_only_when_equal_as_json(gateway, generated):
     root = root_of(gateway, "{ refs { label author { name } } }")
     keys = [*LOOKALIKE_KEYS, 1, "1", [1], True, {"a": 1}]
     answer = [{"author_id": key, "label": str(index)} for index, key in enumerate(keys)]
-    found = Collected()
+    joiner = RecordingJoiner()
 
     if generated:
-        shape_and_collect(answer, root.selection, root.joins, found)
+        value = joiner.fill_output(answer, root.selection, root.joins)
     else:
-        collect(shape(answer, root.selection), root.joins, found)
+        value = shape(answer, root.selection)
+        joiner.fill([value], root.joins)
 
-    (author,) = found.batches.values()
-    assert [(type(key), key) for _, key in author.keys] == [(type(key), key) for key in LOOKALIKE_KEYS]
-    assert [argument for _, _, argument in author.slots] == [*range(len(LOOKALIKE_KEYS)), 0, 3, 5, 2, 8]
+    (sent,) = joiner.sent.values()
+    assert [(type(key), key) for _, key in sent] == [(type(key), key) for key in LOOKALIKE_KEYS]
+    arguments = [item["author"]["argument"] for item in value]
+    assert arguments == [*range(len(LOOKALIKE_KEYS)), 0, 3, 5, 2, 8]
 
 
 def test_joins_fill_relationship_fields_and_drop_phantom_fields(gateway):

@@ -1,4 +1,4 @@
-"""The generated walks agree with the general path: a handler's top objects (shape, then collect), flat lists.
+"""The generated walks agree with the general path: a handler's top objects (shape, collect, join), flat lists.
 
 Generated answers hold every kind of JSON value where the join keys are read (null, numbers, text,
 booleans, lists, objects, or nothing at all), nested objects, and now and then a null item (the
@@ -7,13 +7,14 @@ phantom key fields.
 """
 
 import copy
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.execute.joins import Collected, collect, shape_and_collect
+from engine.execute.joins import Collected, Joiner, collect
 from engine.execute.output import shape
 from engine.execute.top_walk import compile_top_walk
 from engine.plan.document import checked_document
@@ -101,46 +102,40 @@ def roots(tmp_path_factory):
     ]
 
 
+class RecordingJoiner(Joiner):
+    """A joiner whose joins answer each key with its argument id and the key, and note the keys sent."""
+
+    def __init__(self):
+        super().__init__(database=None, remote=None, actions=None, pool=ThreadPoolExecutor(2))
+        self.sent = {}
+
+    def fetch(self, batch):
+        assert id(batch.call) not in self.sent, "one call per join"
+        self.sent[id(batch.call)] = [list(key) for key in batch.keys]
+        return {argument: {"argument": argument, "key": values} for argument, *values in batch.keys}
+
+
 def general_path(answer, root):
-    """What the general path leaves: shaped objects, and the batches."""
-    found = Collected()
+    """The answer shaped, then its joins filled over the general walk; the keys each join sent."""
+    joiner = RecordingJoiner()
     value = shape(answer, root.selection)
-    collect(value, root.joins, found)
-    return without_phantoms(value, found), found
-
-
-def without_phantoms(value, found):
-    """``value`` once the phantom fields are gone, as after the joins."""
-    for target, aliases in found.phantoms:
-        for alias in aliases:
-            target.pop(alias, None)
-    return value
-
-
-def batches_of(value, found):
-    """Each batch as its keys and its slots, targets named by their place in the answer."""
-    place = {id(item): index for index, item in enumerate(value or [])}
-    return {
-        key: (batch.keys, [(place[id(target)], alias, argument) for target, alias, argument in batch.slots])
-        for key, batch in found.batches.items()
-    }
+    joiner.fill([value], root.joins)
+    return value, joiner.sent
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answer=ANSWERS, which=st.integers(0, len(QUERIES) - 1))
 def test_the_generated_walk_agrees_with_shape_then_collect(roots, answer, which):
     root = roots[which]
-    found = Collected()
-    walked = without_phantoms(
-        shape_and_collect(copy.deepcopy(answer), root.selection, root.joins, found), found
-    )
-    expected, expected_found = general_path(copy.deepcopy(answer), root)
+    joiner = RecordingJoiner()
+    walked = joiner.fill_output(copy.deepcopy(answer), root.selection, root.joins)
+    expected, expected_sent = general_path(copy.deepcopy(answer), root)
 
     assert walked == expected
     assert [list(item) for item in walked or [] if isinstance(item, dict)] == [
         list(item) for item in expected or [] if isinstance(item, dict)
     ]  # the same keys in the same order
-    assert batches_of(walked, found) == batches_of(expected, expected_found)
+    assert joiner.sent == expected_sent
 
 
 def test_names_are_written_as_literals_never_as_code():
@@ -149,9 +144,11 @@ def test_names_are_written_as_literals_never_as_code():
         LiteralOut("t", "T"),
     )
     walk = compile_top_walk(selection, [], lambda key: None)
+    objects = [{'y"); raise SystemExit #': 1}]
 
-    assert walk([{'y"); raise SystemExit #': 1}], []) == [{"x'] + __import__('os').name + ['": 1, "t": "T"}]
-    assert walk([[]], []) is None
+    assert walk.collect(objects, []) == []
+    assert walk.build(objects, [], []) == [{"x'] + __import__('os').name + ['": 1, "t": "T"}]
+    assert walk.collect([[]], []) is None
 
 
 @dataclass(frozen=True)
