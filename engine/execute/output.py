@@ -258,7 +258,10 @@ def _field_tests(
     """Lines that return False unless each field of the object read by ``get`` fits."""
     lines = []
     for index, (name, check, detail, non_null) in enumerate(fields):
-        if check == "kinds":
+        if check == "kinds" and len(detail) == 1:  # one kind: compared by identity, no set lookup
+            (namespace[f"kind_{index}"],) = detail
+            lines += [f"if type(get({name!r}, _missing)) is not kind_{index}:", "    return False"]
+        elif check == "kinds":
             namespace[f"kinds_{index}"] = detail
             lines += [f"if type(get({name!r}, _missing)) not in kinds_{index}:", "    return False"]
         elif check == "present":
