@@ -57,6 +57,7 @@ def compile_top_walk(
 def _collect(
     joins: Sequence[tuple[str, JoinCall, tuple[str, ...]]], token: Callable[[Any], Hashable]
 ) -> Callable[[list[Any], Sequence[Any]], list[list[int]] | None]:
+    """The loop gathering the keys of every join from each object, in one pass."""
     namespace: dict[str, Any] = {**_KIND_NAMES, "_token": token, "_none": NO_ARGUMENT}
     lines = ["def collect(objects, batches):"]
     for index, (_, _, names) in enumerate(joins):
@@ -73,7 +74,7 @@ def _collect(
     ]
     for index, (_, _, names) in enumerate(joins):
         lines += _note_lines(index, names)
-    lines.append("    return [" + "".join(f"argument_ids_{index}, " for index in range(len(joins))) + "]")
+    lines.append("    return [" + ", ".join(f"argument_ids_{index}" for index in range(len(joins))) + "]")
     return define(lines, namespace, "collect")
 
 
