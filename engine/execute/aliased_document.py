@@ -50,7 +50,8 @@ MAX_LINE_LENGTH = 80
 # A field name no schema has, printed in place of the fields to find where they go.
 PLACEHOLDER = "__joinery_fields__"
 
-ArgumentValues = Callable[[RemoteStep], Sequence[tuple[str, ValueNode]]]
+# A step's arguments, each with the text of its value as a GraphQL literal (``literal`` of a node).
+ArgumentLiterals = Callable[[RemoteStep], Sequence[tuple[str, str]]]
 
 
 class AliasedDocument:
@@ -77,13 +78,13 @@ class AliasedDocument:
             raise ValueError(f"unexpected operation head: {printed!r}")
         self.head = printed[: -len(body)]
 
-    def field(self, alias: str, arguments: ArgumentValues) -> str:
+    def field(self, alias: str, arguments: ArgumentLiterals) -> str:
         """``alias: step1(arguments) { step2(...) { <selection> } }``, the arguments from ``arguments``."""
         text = self.selection
         for index in range(len(self.path) - 1, -1, -1):
             step = self.path[index]
             prefix = f"{alias}: {step.name}" if index == 0 else step.name
-            pairs = [f"{argument}: {_literal(value)}" for argument, value in arguments(step)]
+            pairs = [f"{argument}: {text}" for argument, text in arguments(step)]
             line = prefix + _arguments(prefix, pairs)
             text = f"{line} {text}" if text else line
             if index:
@@ -113,7 +114,7 @@ def _indent(text: str) -> str:
     return "  " + text.replace("\n", "\n  ")
 
 
-def _literal(node: ValueNode) -> str:
+def literal(node: ValueNode) -> str:
     """A value as the printer writes it (anything unusual is printed by graphql-core itself)."""
     if isinstance(node, IntValueNode | FloatValueNode | EnumValueNode):
         return node.value
@@ -124,9 +125,9 @@ def _literal(node: ValueNode) -> str:
     if isinstance(node, NullValueNode):
         return "null"
     if isinstance(node, ListValueNode):
-        return "[" + ", ".join(text for text in map(_literal, node.values) if text) + "]"
+        return "[" + ", ".join(text for text in map(literal, node.values) if text) + "]"
     if isinstance(node, ObjectValueNode):
-        fields = (f"{field.name.value}: {_literal(field.value)}" for field in node.fields)
+        fields = (f"{field.name.value}: {literal(field.value)}" for field in node.fields)
         return "{" + ", ".join(fields) + "}"
     if isinstance(node, VariableNode):
         return f"${node.name.value}"

@@ -19,6 +19,7 @@ the same whatever the keys); any ``errors`` fail the whole request with ``Errors
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,11 +32,14 @@ from graphql import (
     FieldNode,
     GraphQLEnumType,
     GraphQLError,
+    GraphQLID,
     GraphQLInputObjectType,
     GraphQLInputType,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLScalarType,
+    GraphQLString,
     ListValueNode,
     NullValueNode,
     ObjectFieldNode,
@@ -50,11 +54,12 @@ from graphql import (
     parse_type,
     print_ast,
 )
+from graphql.language.print_string import print_string
 
 from engine.environment import MissingVariableError, configured_url, hide_resolved_url, resolve_template
 from engine.errors import Code, EngineError
 from engine.execute.actions import CallContext
-from engine.execute.aliased_document import AliasedDocument
+from engine.execute.aliased_document import AliasedDocument, literal
 from engine.execute.stats import ExecutionStats
 from engine.graphql_errors import RequestError
 from engine.headers import HeaderConfigError, remote_schema_request_headers, resolve_configured_headers
@@ -277,8 +282,35 @@ def _aliased_document(call: RemoteJoin, keys: JoinKeys) -> tuple[str, dict[str, 
     fields = []
     for key in keys:
         values = {lhs.name: value for lhs, value in zip(call.keys, key[1:], strict=True)}
-        fields.append(printer.field(f"f{key[0]}", lambda step, v=values: _argument_values(step, v)))  # type: ignore[misc]
+        fields.append(printer.field(f"f{key[0]}", lambda step, v=values: _argument_literals(step, v)))  # type: ignore[misc]
     return printer.document(fields), {}
+
+
+def _argument_literals(step: RemoteStep, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``_argument_values`` as the text of each literal."""
+    return [
+        (argument, literal_text(filled(template, values), step.types.get(argument)))
+        for argument, template in step.arguments.items()
+    ]
+
+
+# graphql-core's test for an ID that it writes as an integer literal (``match``, as there).
+_INTEGER_STRING = re.compile("^-?(?:0|[1-9][0-9]*)$")
+
+
+def literal_text(value: Any, graphql_type: GraphQLInputType | None) -> str:
+    """``value_ast(value, graphql_type)`` as the printer writes it.
+
+    The usual key, a string or an integer for a built-in String, ID or Int, is written straight
+    away: a thousand keys are a thousand literals, and building each node costs more than the text.
+    """
+    named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+    kind = type(value)
+    if kind is str and (named is GraphQLString or (named is GraphQLID and not _INTEGER_STRING.match(value))):
+        return print_string(value)
+    if kind is int and (named is GraphQLID or named is GraphQLInt):  # past 32 bits too, as untyped
+        return str(value)
+    return literal(value_ast(value, graphql_type))
 
 
 def _batched_document(call: RemoteJoin, keys: JoinKeys) -> tuple[str, dict[str, Any]]:

@@ -55,7 +55,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from engine.execute import remote
-from engine.execute.aliased_document import MAX_LINE_LENGTH, AliasedDocument
+from engine.execute.aliased_document import MAX_LINE_LENGTH, AliasedDocument, literal
 from engine.graphql_errors import RequestError
 from engine.plan.nodes import LhsKey, RemoteJoin, RemoteStep
 
@@ -232,7 +232,8 @@ def written(path, selection, variables, keyed_arguments):
     """The document ``AliasedDocument`` writes for one ``(alias, {step name: arguments})`` per key."""
     printer = AliasedDocument(path, selection, variables)
     fields = [
-        printer.field(alias, lambda step, a=arguments: a[step.name]) for alias, arguments in keyed_arguments
+        printer.field(alias, lambda step, a=arguments: [(n, literal(v)) for n, v in a[step.name]])
+        for alias, arguments in keyed_arguments
     ]
     return printer.document(fields)
 
@@ -465,6 +466,18 @@ def test_join_document_is_print_ast_of_the_join_ast(case):
     assert document == expected_document(call.variables, fields)
     assert variables == {}
     parse(document)
+
+
+KEY_TYPES = [Int, GraphQLNonNull(Int), ID, GraphQLNonNull(ID), GraphQLString, Float, Boolean, COLOR, None]
+KEY_VALUES = [0, -3, 2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 10**20, True, 1.5, "12", "-3", "012", "12\n"]
+KEY_VALUES += ["RED", 'a"b\\c', "é\u2028", "", None, [1, "2"], {"id": 1}]
+
+
+@pytest.mark.parametrize("graphql_type", KEY_TYPES, ids=str)
+@pytest.mark.parametrize("value", KEY_VALUES, ids=repr)
+def test_a_key_is_written_as_its_printed_literal(value, graphql_type):
+    """Keys written straight away (strings and integers of built-in scalars) read as the printed node."""
+    assert remote.literal_text(value, graphql_type) == literal(remote.value_ast(value, graphql_type))
 
 
 # --- key values never break out of their literal --------------------------------------------------
