@@ -267,10 +267,7 @@ class ActionJoinBench:
 
         def calls() -> None:
             orjson.loads(post(connection, ACTION_PATH, body, JSON))
-            with sql_connection.cursor() as cursor:
-                for text in statements:
-                    cursor.execute(text)
-                    cursor.fetchall()
+            run_statements(sql_connection, statements)
 
         warm_up(calls)
         samples = []
@@ -286,10 +283,7 @@ class ActionJoinBench:
         try:
 
             def run() -> None:
-                with connection.cursor() as cursor:
-                    for text in statements:
-                        cursor.execute(text)
-                        cursor.fetchall()
+                run_statements(connection, statements)
                 connection.rollback()
 
             warm_up(run)
@@ -324,15 +318,16 @@ def warm_up(call: Callable[[], object]) -> float:
 
 def replay_sql(statements: tuple[str, ...], connection: Any, count: int) -> list[float]:
     """The captured statements alone, on a warm autocommit connection (one round trip each)."""
+    warm_up(lambda: run_statements(connection, statements))
+    return timed(lambda: run_statements(connection, statements), count)
 
-    def run() -> None:
-        with connection.cursor() as cursor:
-            for text in statements:
-                cursor.execute(text)
-                cursor.fetchall()
 
-    warm_up(run)
-    return timed(run, count)
+def run_statements(connection: Any, statements: tuple[str, ...]) -> None:
+    """Run the captured statements one after the other on ``connection``, reading every row."""
+    with connection.cursor() as cursor:
+        for text in statements:
+            cursor.execute(text)
+            cursor.fetchall()
 
 
 def request_count(n: int, warm_p50_ms: float) -> int:
