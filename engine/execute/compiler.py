@@ -74,6 +74,7 @@ class PlainRow:
     """
 
     def __init__(self, entries: Sequence[tuple[str, int | None, Any]]) -> None:
+        self.entries = tuple(entries)
         namespace: dict[str, Any] = {}
         fields = []
         for index, (alias, position, constant) in enumerate(entries):

@@ -241,11 +241,9 @@ class OperationRunner:
         )
         rows = self.database.fetch(source, compiled.statement)
         if compiled.row is not None:
-            found = compiled.row.values(rows)
-            value = found if query.kind == "rows" else next(iter(found), None)
-            if value is not None and query.joins is not None:
-                self.joiner.fill([value], query.joins)
-            return value
+            row = compiled.row
+            found = row.values(rows) if query.joins is None else self.joiner.fill_rows(rows, row, query.joins)
+            return found if query.kind == "rows" else next(iter(found), None)
         ((text,),) = rows
         if text is None or query.joins is None:
             return None if text is None else orjson.Fragment(text)

@@ -26,9 +26,10 @@ client key uses), and drew a JoinTree of where they sit (``engine.plan.join_tree
 * On an abstract remote type the tree branches on ``__hasura_internal_typename`` (the concrete
   type), dropped afterwards; ``__typename`` values of customized remote types are renamed.
 * A table answer without joins below is never decoded: its JSON text is spliced into the response.
-* When a handler's joins sit on its top objects (``top_walk_of``), one pass gathers their keys
-  from the handler's objects and, once the joins are fetched, one comprehension builds the shaped
-  objects with the results in place: no placeholder, no phantom field, no stitching.
+* When a handler's joins sit on its top objects (``top_walk_of``), or a table's on its plain rows
+  (``row_walk_of``), one pass gathers their keys from the handler's objects or the rows and, once
+  the joins are fetched, one comprehension builds the shaped objects with the results in place: no
+  placeholder, no phantom field, no stitching.
 """
 
 from __future__ import annotations
@@ -42,13 +43,19 @@ from typing import Any
 import orjson
 
 from engine.execute.action_joins import ActionJoinCaller
-from engine.execute.compiler import JoinStatement, SelectCompiler
+from engine.execute.compiler import JoinStatement, PlainRow, SelectCompiler
 from engine.execute.concurrency import run_concurrently
 from engine.execute.database import Database
 from engine.execute.dialects import dialect_of
 from engine.execute.output import shape
 from engine.execute.remote import RemoteCaller
-from engine.execute.top_walk import FlatCollect, TopWalk, compile_flat_collect, compile_top_walk
+from engine.execute.top_walk import (
+    FlatCollect,
+    TopWalk,
+    compile_flat_collect,
+    compile_row_walk,
+    compile_top_walk,
+)
 from engine.graphql_errors import unexpected
 from engine.lru import LruCache
 from engine.plan.nodes import (
@@ -68,6 +75,7 @@ from engine.plan.remote import INTERNAL_TYPENAME
 _JOIN_STATEMENTS: LruCache[tuple[Join, JoinStatement]] = LruCache(256)
 # Generated walks, keyed by what their source depends on (so plans alike share one).
 _TOP_WALKS: LruCache[TopWalk] = LruCache(256)
+_ROW_WALKS: LruCache[TopWalk] = LruCache(256)
 _FLAT_COLLECTS: LruCache[FlatCollect] = LruCache(256)
 
 
@@ -246,6 +254,31 @@ def top_walk_of(
     return _TOP_WALKS.get_or_build(key, lambda: compile_top_walk(kept, joins, _one_token)), joins
 
 
+def row_walk_of(
+    row: PlainRow, tree: JoinTree | None
+) -> tuple[TopWalk, list[tuple[str, JoinCall, tuple[int, ...]]]] | None:
+    """The generated walk of plain rows whose joins sit on the rows themselves, and those joins; else None.
+
+    Each join's key is read from the row by position and its result put in place as each object
+    is built; phantom columns are never put in an object. The walk is shared by rows alike.
+    """
+    if tree is None or not tree.joins or tree.children or tree.branches or tree.typenames:
+        return None
+    positions = {alias: position for alias, position, _ in row.entries if position is not None}
+    placeholders = {alias for alias, position, _ in row.entries if position is None}
+    joins = []
+    for alias, call in tree.joins:
+        if alias not in placeholders or not call.keys or any(key.alias not in positions for key in call.keys):
+            return None
+        joins.append((alias, call, tuple(positions[key.alias] for key in call.keys)))
+    kept = tuple(entry for entry in row.entries if entry[0] not in tree.phantoms)
+    read_from = [(alias, found) for alias, _, found in joins]
+    walk = _ROW_WALKS.get_or_build(
+        (kept, tuple(read_from)), lambda: compile_row_walk(kept, read_from, _one_token)
+    )
+    return walk, joins
+
+
 def _walk_key(
     selection: OutputSelection, joins: list[tuple[str, JoinCall, tuple[str, ...]]]
 ) -> tuple[Hashable, ...] | None:
@@ -333,8 +366,21 @@ class Joiner:
         self._join(found)
         return value
 
+    def fill_rows(
+        self, rows: list[tuple[Any, ...]], row: PlainRow, tree: JoinTree | None
+    ) -> list[dict[str, Any]]:
+        """The objects of plain ``rows`` (``row`` says how to build one), their joins filled."""
+        walk = row_walk_of(row, tree)
+        if walk is None:
+            values = row.values(rows)
+            self.fill(values, tree)
+            return values
+        built = self._walk_top(rows, *walk)
+        assert built is not None  # a row is never refused, only an answer that is not an object
+        return built
+
     def _walk_top(
-        self, sources: list[Any], walk: TopWalk, joins: list[tuple[str, JoinCall, tuple[str, ...]]]
+        self, sources: list[Any], walk: TopWalk, joins: list[tuple[str, JoinCall, Any]]
     ) -> list[dict[str, Any]] | None:
         """The shaped objects of ``sources`` with their joins filled; None if one is not a JSON object."""
         batches: dict[int, JoinBatch] = {}
@@ -387,11 +433,12 @@ class Joiner:
         )
         rows = self.database.fetch(source, compiled.with_keys(keys))
         if compiled.row is not None:
-            results = compiled.row.objects(rows)
-        elif join.joins is None:
+            if join.joins is None:
+                return compiled.row.objects(rows)
+            built = self.fill_rows(rows, compiled.row, join.joins)
+            return {row[-1]: value for row, value in zip(rows, built, strict=True)}
+        if join.joins is None:
             return {int(argument): None if text is None else orjson.Fragment(text) for argument, text in rows}
-        else:
-            results = {int(argument): None if text is None else orjson.loads(text) for argument, text in rows}
-        if join.joins is not None:
-            self.fill(list(results.values()), join.joins)
+        results = {int(argument): None if text is None else orjson.loads(text) for argument, text in rows}
+        self.fill(list(results.values()), join.joins)
         return results

@@ -5,6 +5,8 @@ first gathers each object's join keys (``JoinBatch.argument_of`` written out for
 notes, per join, the argument id each object waits for; once the joins are fetched, the second
 builds the shaped objects in one comprehension (a dict display with the response keys in order, one
 ``get`` per field, the join results put in place), so no placeholder is filled afterwards.
+``compile_row_walk``: the same two functions over a table's plain rows (tuples read by position), so
+a table's objects are built once, with their joins in place and without phantom columns.
 ``compile_flat_collect``: one function per join shape that gathers the join keys of a list of
 objects holding only joins and phantom fields (a table's rows, a remote answer). Both are written
 as source and compiled by ``engine.execute.generated``, once per shape of selection or joins.
@@ -51,43 +53,98 @@ def compile_top_walk(
     ``joins`` holds (response key, join, the handler fields its key is read from); ``token`` is
     ``JoinBatch``'s token of one key, so keys are told apart exactly as ``argument_of`` does.
     """
-    return TopWalk(_collect(joins, token), _build(selection, [alias for alias, _, _ in joins]))
+    key_reads = [[f"get({name!r})" for name in names] for _, _, names in joins]
+    join_of = {alias: index for index, (alias, _, _) in enumerate(joins)}
+    namespace: dict[str, Any] = {}
+    entries = []
+    for index, item in enumerate(selection):
+        if isinstance(item, OutputValue):
+            value = f"source.get({item.name!r})"
+        elif isinstance(item, LiteralOut):
+            value = _constant(namespace, index, item.value)
+        elif item.alias in join_of:
+            value = _result(join_of[item.alias])
+        else:  # a join placeholder no join fills
+            value = "None"
+        entries.append((item.alias, value))
+    return TopWalk(_collect(key_reads, token, objects=True), _build(entries, namespace, len(joins)))
+
+
+def compile_row_walk(
+    entries: Sequence[tuple[str, int | None, Any]],
+    joins: Sequence[tuple[str, tuple[int, ...]]],
+    token: Callable[[Any], Hashable],
+) -> TopWalk:
+    """The walk of plain rows (tuples) whose ``joins`` read their keys from the given positions.
+
+    ``entries`` are the response keys in order with the position of their value in the row, or None
+    and their constant (``PlainRow``'s entries, phantom columns left out); ``joins`` holds (response
+    key, the row positions its key is read from); ``token`` as for ``compile_top_walk``.
+    """
+    key_reads = [[f"source[{position}]" for position in positions] for _, positions in joins]
+    join_of = {alias: index for index, (alias, _) in enumerate(joins)}
+    namespace: dict[str, Any] = {}
+    built = []
+    for index, (alias, position, constant) in enumerate(entries):
+        if alias in join_of:
+            value = _result(join_of[alias])
+        elif position is None:
+            value = _constant(namespace, index, constant)
+        else:
+            value = f"source[{position}]"
+        built.append((alias, value))
+    return TopWalk(_collect(key_reads, token, objects=False), _build(built, namespace, len(joins)))
+
+
+def _constant(namespace: dict[str, Any], index: int, value: Any) -> str:
+    """The name of entry ``index``'s constant, put in the generated function's namespace."""
+    namespace[f"constant_{index}"] = value
+    return f"constant_{index}"
+
+
+def _result(index: int) -> str:
+    """The result of join ``index`` for the object's argument id (none for ``NO_ARGUMENT``)."""
+    return f"result_{index}(argument_{index})"
 
 
 def _collect(
-    joins: Sequence[tuple[str, JoinCall, tuple[str, ...]]], token: Callable[[Any], Hashable]
+    key_reads: Sequence[Sequence[str]], token: Callable[[Any], Hashable], objects: bool
 ) -> Callable[[list[Any], Sequence[Any]], list[list[int]] | None]:
-    """The loop gathering the keys of every join from each object, in one pass."""
+    """The loop gathering the keys of every join from each source, in one pass.
+
+    ``key_reads`` are, per join, the expressions reading its key values from ``source``; with
+    ``objects`` each source must be a JSON object (``get`` is its ``get``), else the walk gives up.
+    """
     namespace: dict[str, Any] = {**_KIND_NAMES, "_token": token, "_none": NO_ARGUMENT}
     lines = ["def collect(objects, batches):"]
-    for index, (_, _, names) in enumerate(joins):
-        if len(names) == 1:
+    for index, reads in enumerate(key_reads):
+        if len(reads) == 1:
             lines += _batch_lines(index)
         else:
             lines.append(f"    argument_of_{index} = batches[{index}].argument_of")
         lines += [f"    argument_ids_{index} = []", f"    note_{index} = argument_ids_{index}.append"]
-    lines += [
-        "    for source in objects:",
-        "        if type(source) is not _dict:",
-        "            return None",
-        "        get = source.get",
-    ]
-    for index, (_, _, names) in enumerate(joins):
-        lines += _note_lines(index, names)
-    lines.append("    return [" + ", ".join(f"argument_ids_{index}" for index in range(len(joins))) + "]")
+    lines.append("    for source in objects:")
+    if objects:
+        lines += [
+            "        if type(source) is not _dict:",
+            "            return None",
+            "        get = source.get",
+        ]
+    for index, reads in enumerate(key_reads):
+        lines += _note_lines(index, reads)
+    lines.append("    return [" + ", ".join(f"argument_ids_{index}" for index in range(len(key_reads))) + "]")
     return define(lines, namespace, "collect")
 
 
-def _note_lines(index: int, names: tuple[str, ...]) -> list[str]:
-    """Note the object's argument id for join ``index``, its key added to the batch unless null."""
-    if len(names) > 1:
-        values = ", ".join(f"get({name!r})" for name in names)
+def _note_lines(index: int, reads: Sequence[str]) -> list[str]:
+    """Note the source's argument id for join ``index``, its key added to the batch unless null."""
+    if len(reads) > 1:
         return [
-            f"        values = [{values}]",
+            f"        values = [{', '.join(reads)}]",
             f"        note_{index}(_none if None in values else argument_of_{index}(values))",
         ]
     return [
-        f"        key = get({names[0]!r})",
+        f"        key = {reads[0]}",
         "        if key is None:",
         f"            note_{index}(_none)",
         "        else:",
@@ -96,35 +153,21 @@ def _note_lines(index: int, names: tuple[str, ...]) -> list[str]:
 
 
 def _build(
-    selection: OutputSelection, join_aliases: list[str]
+    entries: Sequence[tuple[str, str]], namespace: dict[str, Any], join_count: int
 ) -> Callable[[list[Any], list[list[int]], Sequence[dict[int, Any]]], list[dict[str, Any]]]:
-    """The comprehension building every shaped object: the selection in order, join results in place.
+    """The comprehension building every shaped object, one dict display of ``entries`` per source.
 
-    The selection holds fields, constants and join placeholders only (nested objects take the
-    general path).
+    ``entries`` are (response key, expression over ``source``, its argument ids and join results).
     """
-    namespace: dict[str, Any] = {}
-    join_of = {alias: index for index, alias in enumerate(join_aliases)}
-    entries = []
-    for index, item in enumerate(selection):
-        if isinstance(item, OutputValue):
-            value = f"source.get({item.name!r})"
-        elif isinstance(item, LiteralOut):
-            namespace[f"constant_{index}"] = item.value
-            value = f"constant_{index}"
-        elif item.alias in join_of:
-            value = f"result_{join_of[item.alias]}(argument_{join_of[item.alias]})"
-        else:  # a join placeholder no join fills
-            value = "None"
-        entries.append(f"{item.alias!r}: {value}")
-    indexes = range(len(join_aliases))
+    indexes = range(join_count)
     targets = ", ".join(["source", *(f"argument_{index}" for index in indexes)])
     sources = ", ".join(["objects", *(f"arguments[{index}]" for index in indexes)])
-    walked = f"zip({sources})" if join_aliases else "objects"
+    walked = f"zip({sources})" if join_count else "objects"
+    display = ", ".join(f"{alias!r}: {value}" for alias, value in entries)
     lines = [
         "def build(objects, arguments, results):",
         *(f"    result_{index} = results[{index}].get" for index in indexes),
-        f"    return [{{{', '.join(entries)}}} for {targets} in {walked}]",
+        f"    return [{{{display}}} for {targets} in {walked}]",
     ]
     return define(lines, namespace, "build")
 

@@ -1,4 +1,5 @@
-"""The generated walks agree with the general path: a handler's top objects (shape, collect, join), flat lists.
+"""The generated walks agree with the general path: a handler's top objects (shape, collect, join),
+a table's plain rows (build, collect, join) and flat lists.
 
 Generated answers hold every kind of JSON value where the join keys are read (null, numbers, text,
 booleans, lists, objects, or nothing at all), nested objects, and now and then a null item (the
@@ -14,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.execute.joins import Collected, Joiner, collect
+from engine.execute.compiler import PlainRow
+from engine.execute.joins import Collected, Joiner, collect, row_walk_of
 from engine.execute.output import shape
 from engine.execute.top_walk import compile_top_walk
 from engine.plan.document import checked_document
@@ -238,3 +240,39 @@ def test_the_generated_flat_collection_agrees_with_the_plain_rule(items, which):
         key: (batch.keys, [(expected_place[id(t)], a, n) for t, a, n in batch.slots])
         for key, batch in expected.batches.items()
     }
+
+
+# A table's plain rows: (id, k, j) by position; ``a``, ``b``, ``c`` and ``z`` are join placeholders.
+ROW_LAYOUTS = [
+    PlainRow([("id", 0, None), ("a", None, None), ("k", 1, None), ("__typename", None, "T")]),
+    PlainRow([("c", None, None), ("j", 2, None), ("b", None, None), ("k", 1, None), ("a", None, None)]),
+]
+ROW_TREES = [
+    *TREES,
+    JoinTree(joins=(("a", ONE), ("z", OTHER))),  # no placeholder for ``z``: the general path
+]
+PLAIN_ROWS = st.lists(st.tuples(st.integers(0, 9), JSON, SCALARS), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=PLAIN_ROWS, layout=st.sampled_from(ROW_LAYOUTS), which=st.integers(0, len(ROW_TREES) - 1))
+def test_the_generated_row_walk_agrees_with_rows_then_collect(rows, layout, which):
+    tree = ROW_TREES[which]
+    joiner = RecordingJoiner()
+    walked = joiner.fill_rows(copy.deepcopy(rows), layout, tree)
+    general = RecordingJoiner()
+    expected = layout.values(copy.deepcopy(rows))
+    general.fill(expected, tree)
+
+    assert walked == expected
+    assert [list(item) for item in walked] == [list(item) for item in expected]  # keys in order
+    assert joiner.sent == general.sent
+
+
+def test_a_row_walk_is_taken_only_when_every_join_has_a_placeholder_and_key_columns():
+    layout = ROW_LAYOUTS[0]
+
+    assert row_walk_of(layout, TREES[0]) is not None
+    assert row_walk_of(layout, JoinTree(joins=(("a", ONE), ("z", OTHER)))) is None
+    assert row_walk_of(layout, JoinTree(joins=(("a", Call((KeyAt("missing"),))),))) is None
+    assert row_walk_of(layout, JoinTree(joins=(("a", ONE),), children=(("x", JoinTree()),))) is None
