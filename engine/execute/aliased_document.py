@@ -19,7 +19,7 @@ printed once by graphql-core; each key's field follows the printer's rules for a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from graphql import (
     BooleanValueNode,
@@ -50,9 +50,6 @@ MAX_LINE_LENGTH = 80
 # A field name no schema has, printed in place of the fields to find where they go.
 PLACEHOLDER = "__joinery_fields__"
 
-# A step's arguments, each with the text of its value as a GraphQL literal (``literal`` of a node).
-ArgumentLiterals = Callable[[RemoteStep], Sequence[tuple[str, str]]]
-
 
 class AliasedDocument:
     """Prints the fields of one join level along ``path`` (all with the same selection) and their document."""
@@ -78,14 +75,16 @@ class AliasedDocument:
             raise ValueError(f"unexpected operation head: {printed!r}")
         self.head = printed[: -len(body)]
 
-    def field(self, alias: str, arguments: ArgumentLiterals) -> str:
-        """``alias: step1(arguments) { step2(...) { <selection> } }``, the arguments from ``arguments``."""
+    def field(self, alias: str, arguments: Sequence[Sequence[str]]) -> str:
+        """``alias: step1(arguments) { step2(...) { <selection> } }``.
+
+        ``arguments`` holds, per step of the path, its arguments as ``name: literal`` texts.
+        """
         text = self.selection
         for index in range(len(self.path) - 1, -1, -1):
             step = self.path[index]
             prefix = f"{alias}: {step.name}" if index == 0 else step.name
-            pairs = [f"{argument}: {text}" for argument, text in arguments(step)]
-            line = prefix + _arguments(prefix, pairs)
+            line = prefix + _arguments(prefix, arguments[index])
             text = f"{line} {text}" if text else line
             if index:
                 text = _block([text])
@@ -96,8 +95,7 @@ class AliasedDocument:
         return self.head + _block(fields)
 
 
-def _arguments(prefix: str, pairs: list[str]) -> str:
-    pairs = [pair for pair in pairs if pair]
+def _arguments(prefix: str, pairs: Sequence[str]) -> str:
     if not pairs:
         return ""
     if len(prefix) + sum(map(len, pairs)) + 2 * (len(pairs) - 1) + 2 > MAX_LINE_LENGTH:

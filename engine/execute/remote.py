@@ -60,6 +60,7 @@ from engine.environment import MissingVariableError, configured_url, hide_resolv
 from engine.errors import Code, EngineError
 from engine.execute.actions import CallContext
 from engine.execute.aliased_document import AliasedDocument, literal
+from engine.execute.generated import define
 from engine.execute.stats import ExecutionStats
 from engine.graphql_errors import RequestError
 from engine.headers import HeaderConfigError, remote_schema_request_headers, resolve_configured_headers
@@ -76,6 +77,7 @@ BATCH_ALIAS = "f"
 KEYS_VARIABLE = "keys"
 # List-mode documents of the joins of kept plans (``engine.plan.operation``), printed once each.
 _BATCHED_DOCUMENTS: LruCache[tuple[RemoteJoin, str, str]] = LruCache(256)
+_KEY_ARGUMENTS: LruCache[tuple[RemoteJoin, Callable[[Sequence[Any]], list[list[str]]]]] = LruCache(256)
 JoinKeys = Sequence[Sequence[Any]]
 
 
@@ -209,7 +211,7 @@ class RemoteCaller:
         data = _data(decoded, Code.UNEXPECTED)
         steps = [step.name for step in call.path[1:]]
         if call.batch is None:
-            return {int(key[0]): _at(data, [f"f{key[0]}", *steps]) for key in keys}
+            return _aliased_results(data, keys, steps)
         return _matched(call, _at(data, [BATCH_ALIAS, *steps]), keys)
 
     # --- transport ----------------------------------------------------------------------------
@@ -261,6 +263,20 @@ def _data(body: dict[str, Any], code: str) -> Mapping[str, Any]:
     return data
 
 
+def _aliased_results(data: Mapping[str, Any], keys: JoinKeys, steps: list[str]) -> dict[int, Any]:
+    """Argument id -> the value under its alias ``f<id>``, down the rest of the path."""
+    if steps:
+        return {int(key[0]): _at(data, [f"f{key[0]}", *steps]) for key in keys}
+    try:  # a one-field path, the usual one: each value is its alias's
+        return {int(key[0]): data[f"f{key[0]}"] for key in keys}
+    except KeyError as missing:
+        raise _missing_key(missing.args[0]) from None
+
+
+def _missing_key(key: str) -> RequestError:
+    return RequestError(f"expecting key {key} in the remote's answer", code=Code.UNEXPECTED)
+
+
 def _at(data: Any, path: Sequence[str]) -> Any:
     """The value at ``path`` (null past a null; through a list, a list)."""
     for index, key in enumerate(path):
@@ -269,7 +285,7 @@ def _at(data: Any, path: Sequence[str]) -> Any:
         if isinstance(data, list):
             return [_at(item, path[index:]) for item in data]
         if not isinstance(data, dict) or key not in data:
-            raise RequestError(f"expecting key {key} in the remote's answer", code=Code.UNEXPECTED)
+            raise _missing_key(key)
         data = data[key]
     return data
 
@@ -279,19 +295,54 @@ def _at(data: Any, path: Sequence[str]) -> Any:
 
 def _aliased_document(call: RemoteJoin, keys: JoinKeys) -> tuple[str, dict[str, Any]]:
     printer = AliasedDocument(call.path, call.selection, call.variables)
-    fields = []
-    for key in keys:
-        values = {lhs.name: value for lhs, value in zip(call.keys, key[1:], strict=True)}
-        fields.append(printer.field(f"f{key[0]}", lambda step, v=values: _argument_literals(step, v)))  # type: ignore[misc]
-    return printer.document(fields), {}
+    # Keyed by the call's identity: the entry holds the call, so no other call can have that id meanwhile.
+    _, arguments_of = _KEY_ARGUMENTS.get_or_build(id(call), lambda: (call, _key_arguments(call)))
+    return printer.document([printer.field(f"f{key[0]}", arguments_of(key)) for key in keys]), {}
 
 
-def _argument_literals(step: RemoteStep, values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``_argument_values`` as the text of each literal."""
-    return [
-        (argument, literal_text(filled(template, values), step.types.get(argument)))
-        for argument, template in step.arguments.items()
-    ]
+def _key_arguments(call: RemoteJoin) -> Callable[[Sequence[Any]], list[list[str]]]:
+    """The function giving, per key (``[argument id, value...]``), each step's ``name: literal`` texts.
+
+    It is written out for the call's path (``engine.execute.generated``): an argument that is one
+    join field writes that key value's literal, one that uses no join field is the same text for
+    every key (written here, once), any other template is filled per key.
+    """
+    positions = {lhs.name: index for index, lhs in enumerate(call.keys, start=1)}
+    values = "{" + ", ".join(f"{name!r}: key[{index}]" for name, index in positions.items()) + "}"
+    namespace: dict[str, Any] = {"_literal": literal_text, "_filled": _filled_literal}
+    steps = []
+    for step_index, step in enumerate(call.path):
+        texts = []
+        for argument_index, (argument, template) in enumerate(step.arguments.items()):
+            suffix = f"_{step_index}_{argument_index}"
+            graphql_type = namespace[f"type{suffix}"] = step.types.get(argument)
+            head = repr(f"{argument}: ")
+            if isinstance(template, str) and template.startswith("$") and template[1:] in positions:
+                texts.append(f"{head} + _literal(key[{positions[template[1:]]}], type{suffix})")
+            elif _uses_join_field(template, positions):
+                namespace[f"template{suffix}"] = template
+                texts.append(f"{head} + _filled(template{suffix}, {values}, type{suffix})")
+            else:
+                namespace[f"constant{suffix}"] = f"{argument}: {literal_text(template, graphql_type)}"
+                texts.append(f"constant{suffix}")
+        steps.append("[" + ", ".join(texts) + "]")
+    return define(["def arguments_of(key):", f"    return [{', '.join(steps)}]"], namespace, "arguments_of")
+
+
+def _uses_join_field(template: Any, names: Mapping[str, Any]) -> bool:
+    """Whether ``filled`` puts a join field's value somewhere in ``template``."""
+    if isinstance(template, str):
+        return template.startswith("$") and template[1:] in names
+    if isinstance(template, Mapping):
+        return any(_uses_join_field(item, names) for item in template.values())
+    if isinstance(template, list):
+        return any(_uses_join_field(item, names) for item in template)
+    return False
+
+
+def _filled_literal(template: Any, values: Mapping[str, Any], graphql_type: GraphQLInputType | None) -> str:
+    """The literal of ``template`` filled from one key's ``values``."""
+    return literal_text(filled(template, values), graphql_type)
 
 
 # graphql-core's test for an ID that it writes as an integer literal (``match``, as there).

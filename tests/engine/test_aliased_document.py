@@ -232,7 +232,7 @@ def written(path, selection, variables, keyed_arguments):
     """The document ``AliasedDocument`` writes for one ``(alias, {step name: arguments})`` per key."""
     printer = AliasedDocument(path, selection, variables)
     fields = [
-        printer.field(alias, lambda step, a=arguments: [(n, literal(v)) for n, v in a[step.name]])
+        printer.field(alias, [[f"{n}: {literal(v)}" for n, v in arguments[step.name]] for step in path])
         for alias, arguments in keyed_arguments
     ]
     return printer.document(fields)
@@ -521,3 +521,13 @@ def test_object_keys_that_are_not_names_fail_the_join(argument_type):
 
     assert raised.value.code == "unexpected"
     assert remote._aliased_document(call, [(0, {"id": 1})])[0] == "{\n  f0: orders(where: {id: 1})\n}"
+
+
+def test_argument_and_join_field_names_are_written_as_literals_never_as_code():
+    odd = "x'] + __import__('os').name + ['"
+    step = RemoteStep("orders", {odd: f"${odd}", "b": 'y"); raise SystemExit #'}, {})
+    call = RemoteJoin(remote_schema="remote", keys=(LhsKey(odd, odd),), path=(step,), selection=None)
+
+    document, _ = remote._aliased_document(call, [(0, 7)])
+
+    assert document == f'{{\n  f0: orders({odd}: 7, b: "y\\"); raise SystemExit #")\n}}'

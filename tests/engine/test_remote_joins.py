@@ -328,6 +328,16 @@ def test_remote_errors_inside_a_join_fail_the_request(w, accounts):
     assert "errors" in as_user
 
 
+def test_an_answer_missing_an_alias_fails_the_join(w, accounts):
+    accounts.answer_with(Reply(json={"data": {"f1": {"id": "x"}}}))
+
+    answer = w.answer("{ users_by_pk(id: 1) { auth0_profile { id } } }")
+
+    assert answer["errors"][0]["message"] == "expecting key f0 in the remote's answer"
+    assert answer["errors"][0]["extensions"]["code"] == "unexpected"
+    assert "data" not in answer
+
+
 def test_a_remote_that_is_down_fails_a_join_with_an_http_exception(w, accounts):
     accounts.down()
 
