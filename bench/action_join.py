@@ -93,6 +93,7 @@ class CellResult:
     joinery_p90_ms: float
     joinery_p99_ms: float
     joinery_max_ms: float
+    joinery_cpu_ms_per_request: float
     webhook_p50_ms: float
     webhook_p99_ms: float
     sql_p50_ms: float
@@ -193,7 +194,9 @@ class ActionJoinBench:
         check_response(n, joinery())
         count = request_count(n, warm_up(joinery))
         calls_before = self.stub.calls()
+        worker_before = self.server.worker_cpu_seconds()
         samples = timed(joinery, count)
+        worker_cpu_s = self.server.worker_cpu_seconds() - worker_before
         calls = self.stub.calls() - calls_before
         response = joinery()
         check_response(n, response)
@@ -211,6 +214,7 @@ class ActionJoinBench:
             joinery_p90_ms=percentile(samples, 0.9),
             joinery_p99_ms=percentile(samples, 0.99),
             joinery_max_ms=max(samples),
+            joinery_cpu_ms_per_request=worker_cpu_s * 1000 / count,
             webhook_p50_ms=percentile(webhook, 0.5),
             webhook_p99_ms=percentile(webhook, 0.99),
             sql_p50_ms=percentile(sql_alone, 0.5),
@@ -352,7 +356,7 @@ def statement_log(database: BenchDatabase, path: Path | None) -> StatementLog:
 def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
     """The summary table (milliseconds unless stated)."""
     header = (
-        "| N | requests | Joinery p50 | Joinery p99 | webhook p50 | SQL p50 | floor p50 "
+        "| N | requests | Joinery p50 | Joinery p99 | Joinery CPU/req | webhook p50 | SQL p50 | floor p50 "
         "| ratio p50/floor | overhead | paced floor p50 | SQL stmts/req | webhook calls/req "
         "| worker peak RSS |"
     )
@@ -361,7 +365,7 @@ def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
     for r in results:
         print(
             f"| {r.n:,} | {r.requests} | {r.joinery_p50_ms:.2f} | {r.joinery_p99_ms:.2f} "
-            f"| {r.webhook_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
+            f"| {r.joinery_cpu_ms_per_request:.2f} | {r.webhook_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
             f"| {r.overhead_ms:.2f} | {r.paced_floor_p50_ms:.2f} | {r.sql_statements_per_request:g} | {r.webhook_calls_per_request:g} "
             f"| {r.worker_peak_rss_kib / 1024:.0f} MiB |"
         )

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from bench.procstat import peak_rss_kib, stop_process_group
+from bench.procstat import cpu_seconds, peak_rss_kib, stop_process_group
 from bench.timing import keep_alive_connection
 
 GUNICORN_CONF = Path(__file__).with_name("gunicorn_conf.py")
@@ -123,6 +123,10 @@ class JoineryServer:
         if len(children) != 1:
             raise RuntimeError(f"expected one gunicorn worker, found {children}")
         return int(children[0])
+
+    def worker_cpu_seconds(self) -> float:
+        """User + system CPU seconds the worker has used so far."""
+        return cpu_seconds([self.worker_pid()])
 
     def worker_peak_rss_kib(self) -> int:
         """Peak resident set size of the worker so far (VmHWM), in KiB."""

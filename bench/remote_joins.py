@@ -86,6 +86,7 @@ class CellResult:
     requests: int
     joinery_p50_ms: float
     joinery_p99_ms: float
+    joinery_cpu_ms_per_request: float
     remote_p50_ms: float
     sql_p50_ms: float
     floor_p50_ms: float
@@ -215,7 +216,9 @@ class RemoteJoinBench:
         check_response(workload, n, response)
         count = request_count(warm_up(joinery))
         requests_before, cpu_before = self.stub.stats()
+        worker_before = self.server.worker_cpu_seconds()
         samples = timed(joinery, count)
+        worker_after = self.server.worker_cpu_seconds()
         requests_after, cpu_after = self.stub.stats()
         connection.close()
         remote_body = self.stub.last_body()
@@ -229,6 +232,7 @@ class RemoteJoinBench:
             requests=count,
             joinery_p50_ms=p50,
             joinery_p99_ms=percentile(samples, 0.99),
+            joinery_cpu_ms_per_request=(worker_after - worker_before) * 1000 / count,
             remote_p50_ms=percentile(remote, 0.5),
             sql_p50_ms=percentile(sql, 0.5),
             floor_p50_ms=floor,
@@ -281,7 +285,7 @@ def add_sku_column(database: BenchDatabase) -> None:
 def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
     """The summary table (milliseconds unless stated) and the remote CPU ratio of the two modes."""
     header = (
-        "| workload | N | requests | Joinery p50 | Joinery p99 | remote p50 | SQL p50 | floor p50 "
+        "| workload | N | requests | Joinery p50 | Joinery p99 | Joinery CPU/req | remote p50 | SQL p50 | floor p50 "
         "| ratio p50/floor | overhead | SQL stmts/req | remote reqs/req | remote CPU/req | remote body |"
     )
     print(header)
@@ -289,7 +293,7 @@ def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
     for r in results:
         print(
             f"| {r.workload} | {r.n:,} | {r.requests} | {r.joinery_p50_ms:.2f} | {r.joinery_p99_ms:.2f} "
-            f"| {r.remote_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
+            f"| {r.joinery_cpu_ms_per_request:.2f} | {r.remote_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
             f"| {r.overhead_ms:.2f} | {r.sql_statements_per_request:g} | {r.remote_requests_per_request:g} "
             f"| {r.remote_cpu_ms_per_request:.2f} | {r.remote_body_bytes:,} B |"
         )
