@@ -1,4 +1,4 @@
-"""Generated functions that walk a thousand objects: a handler's top objects, and flat lists of answers.
+"""Generated functions that walk a thousand objects: a handler's top objects, a table's rows, flat lists.
 
 ``compile_top_walk``: per selection whose joins sit on a handler's top objects, two functions. The
 first gathers each object's join keys (``JoinBatch.argument_of`` written out for one key) and
@@ -8,8 +8,9 @@ builds the shaped objects in one comprehension (a dict display with the response
 ``compile_row_walk``: the same two functions over a table's plain rows (tuples read by position), so
 a table's objects are built once, with their joins in place and without phantom columns.
 ``compile_flat_collect``: one function per join shape that gathers the join keys of a list of
-objects holding only joins and phantom fields (a table's rows, a remote answer). Both are written
-as source and compiled by ``engine.execute.generated``, once per shape of selection or joins.
+objects holding only joins and phantom fields (a table's rows decoded from JSON, a remote answer).
+All are written as source and compiled by ``engine.execute.generated``, once per shape of selection,
+row or joins.
 """
 
 from __future__ import annotations
