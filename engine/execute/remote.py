@@ -72,12 +72,16 @@ from engine.plan.nodes import RemoteJoin, RemoteRequest, RemoteStep
 from engine.plan.remote import name, phantom_alias
 from engine.schema.model import GatewaySchema, RemoteSchemaModel
 from engine.schema.scalars import BUILTIN_SCALARS
+from engine.validation.joins import variables
 
 BATCH_ALIAS = "f"
 KEYS_VARIABLE = "keys"
 # List-mode documents of the joins of kept plans (``engine.plan.operation``), printed once each.
 _BATCHED_DOCUMENTS: LruCache[tuple[RemoteJoin, str, str]] = LruCache(256)
-_KEY_ARGUMENTS: LruCache[tuple[RemoteJoin, Callable[[Sequence[Any]], list[list[str]]]]] = LruCache(256)
+# Alias-mode printers of the joins of kept plans, with the function writing each key's arguments.
+_ALIASED_WRITERS: LruCache[tuple[RemoteJoin, AliasedDocument, Callable[[Sequence[Any]], list[list[str]]]]] = (
+    LruCache(256)
+)
 JoinKeys = Sequence[Sequence[Any]]
 
 
@@ -294,9 +298,11 @@ def _at(data: Any, path: Sequence[str]) -> Any:
 
 
 def _aliased_document(call: RemoteJoin, keys: JoinKeys) -> tuple[str, dict[str, Any]]:
-    printer = AliasedDocument(call.path, call.selection, call.variables)
     # Keyed by the call's identity: the entry holds the call, so no other call can have that id meanwhile.
-    _, arguments_of = _KEY_ARGUMENTS.get_or_build(id(call), lambda: (call, _key_arguments(call)))
+    _, printer, arguments_of = _ALIASED_WRITERS.get_or_build(
+        id(call),
+        lambda: (call, AliasedDocument(call.path, call.selection, call.variables), _key_arguments(call)),
+    )
     return printer.document([printer.field(f"f{key[0]}", arguments_of(key)) for key in keys]), {}
 
 
@@ -319,7 +325,7 @@ def _key_arguments(call: RemoteJoin) -> Callable[[Sequence[Any]], list[list[str]
             head = repr(f"{argument}: ")
             if isinstance(template, str) and template.startswith("$") and template[1:] in positions:
                 texts.append(f"{head} + _literal(key[{positions[template[1:]]}], type{suffix})")
-            elif _uses_join_field(template, positions):
+            elif any(name in positions for name, _ in variables(template, "")):
                 namespace[f"template{suffix}"] = template
                 texts.append(f"{head} + _filled(template{suffix}, {values}, type{suffix})")
             else:
@@ -327,17 +333,6 @@ def _key_arguments(call: RemoteJoin) -> Callable[[Sequence[Any]], list[list[str]
                 texts.append(f"constant{suffix}")
         steps.append("[" + ", ".join(texts) + "]")
     return define(["def arguments_of(key):", f"    return [{', '.join(steps)}]"], namespace, "arguments_of")
-
-
-def _uses_join_field(template: Any, names: Mapping[str, Any]) -> bool:
-    """Whether ``filled`` puts a join field's value somewhere in ``template``."""
-    if isinstance(template, str):
-        return template.startswith("$") and template[1:] in names
-    if isinstance(template, Mapping):
-        return any(_uses_join_field(item, names) for item in template.values())
-    if isinstance(template, list):
-        return any(_uses_join_field(item, names) for item in template)
-    return False
 
 
 def _filled_literal(template: Any, values: Mapping[str, Any], graphql_type: GraphQLInputType | None) -> str:
