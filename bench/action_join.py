@@ -5,11 +5,14 @@
 
 For N in 1, 100, 1,000 and 10,000 joined rows it times ``recent_orders(limit: N) { id total
 customer { id name email } }`` at concurrency 1 over one keep-alive connection, then the floor
-of the same cell: the exact webhook body Joinery sent, replayed to the stub (decoded with
-orjson), plus the exact SQL Joinery ran, replayed with psycopg2 on a warm connection. The
-"paced floor" replays the same two calls one after the other, each pair after a pause as long
-as Joinery's overhead, so the stub and PostgreSQL idle between calls as long as they do behind
-Joinery (an idle process takes longer to wake on a virtual machine; the floor never lets them idle).
+of the same cell (performance.md §4.1): the exact webhook body Joinery sent, replayed to the stub
+(decoded with orjson), plus the exact SQL Joinery ran, replayed with psycopg2 on a warm
+connection (together: the calls floor), plus the request and its response through a null app on
+the same gunicorn set-up, plus ``orjson.dumps`` of the response (``bench.http_floor``). The
+"paced floor" replays the two calls one after the other, each pair after a pause as long
+as Joinery's overhead over them, so the stub and PostgreSQL idle between calls as long as they do
+behind Joinery (an idle process takes longer to wake on a virtual machine; the floor never lets
+them idle).
 
 The SQL is captured from the PostgreSQL log (``log_min_duration_statement = 0`` on the benchmark
 database for a few capture requests per N, then reset and Joinery's pool reconnected before
@@ -40,6 +43,7 @@ import psycopg2
 
 from bench import dataset
 from bench.fixture import BenchDatabase
+from bench.http_floor import NullServer, encode_samples
 from bench.joinery_server import JoineryServer
 from bench.pg_log import EXPECTED_PREFIX, LoggedStatement, StatementLog, debian_log_path
 from bench.timing import keep_alive_connection, percentile, post, timed
@@ -98,6 +102,9 @@ class CellResult:
     webhook_p99_ms: float
     sql_p50_ms: float
     sql_p99_ms: float
+    calls_floor_p50_ms: float
+    http_p50_ms: float
+    encode_p50_ms: float
     floor_p50_ms: float
     ratio: float
     overhead_ms: float
@@ -159,9 +166,15 @@ class ActionJoinBench:
     """Runs the cells against a started server, stub and database."""
 
     def __init__(
-        self, server: JoineryServer, stub: StubProcess, database: BenchDatabase, log: StatementLog
+        self,
+        server: JoineryServer,
+        stub: StubProcess,
+        database: BenchDatabase,
+        log: StatementLog,
+        null_server: NullServer,
     ) -> None:
         self.server = server
+        self.null_server = null_server
         self.stub = stub
         self.database = database
         self.log = log
@@ -204,9 +217,12 @@ class ActionJoinBench:
         webhook, via_engine, webhook_bytes = self.webhook_floor(n, count)
         sql_alone = replay_sql(capture.statements, sql_connection, count)
         sql_in_transaction = self.sql_in_transaction(capture.statements, count)
-        floor = percentile(webhook, 0.5) + percentile(sql_alone, 0.5)
+        http = self.null_server.samples(body, headers, response, count)
+        encode = encode_samples(response, count)
+        calls_floor = percentile(webhook, 0.5) + percentile(sql_alone, 0.5)
+        floor = calls_floor + percentile(http, 0.5) + percentile(encode, 0.5)
         p50 = percentile(samples, 0.5)
-        paced = self.paced_floor(n, capture.statements, sql_connection, count, pause_ms=p50 - floor)
+        paced = self.paced_floor(n, capture.statements, sql_connection, count, pause_ms=p50 - calls_floor)
         return CellResult(
             n=n,
             requests=count,
@@ -219,6 +235,9 @@ class ActionJoinBench:
             webhook_p99_ms=percentile(webhook, 0.99),
             sql_p50_ms=percentile(sql_alone, 0.5),
             sql_p99_ms=percentile(sql_alone, 0.99),
+            calls_floor_p50_ms=calls_floor,
+            http_p50_ms=percentile(http, 0.5),
+            encode_p50_ms=percentile(encode, 0.5),
             floor_p50_ms=floor,
             ratio=p50 / floor,
             overhead_ms=p50 - floor,
@@ -356,7 +375,8 @@ def statement_log(database: BenchDatabase, path: Path | None) -> StatementLog:
 def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
     """The summary table (milliseconds unless stated)."""
     header = (
-        "| N | requests | Joinery p50 | Joinery p99 | Joinery CPU/req | webhook p50 | SQL p50 | floor p50 "
+        "| N | requests | Joinery p50 | Joinery p99 | Joinery CPU/req | webhook p50 | SQL p50 | HTTP p50 "
+        "| encode p50 | floor p50 "
         "| ratio p50/floor | overhead | paced floor p50 | SQL stmts/req | webhook calls/req "
         "| worker peak RSS |"
     )
@@ -365,7 +385,8 @@ def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
     for r in results:
         print(
             f"| {r.n:,} | {r.requests} | {r.joinery_p50_ms:.2f} | {r.joinery_p99_ms:.2f} "
-            f"| {r.joinery_cpu_ms_per_request:.2f} | {r.webhook_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
+            f"| {r.joinery_cpu_ms_per_request:.2f} | {r.webhook_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.http_p50_ms:.2f} "
+            f"| {r.encode_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
             f"| {r.overhead_ms:.2f} | {r.paced_floor_p50_ms:.2f} | {r.sql_statements_per_request:g} | {r.webhook_calls_per_request:g} "
             f"| {r.worker_peak_rss_kib / 1024:.0f} MiB |"
         )
@@ -411,9 +432,12 @@ def run(sizes: list[int], profile: int | None, csv_path: Path, pg_log: Path | No
         server = JoineryServer(PROJECT, workdir, profile_out)
         cleanup.callback(server.stop)
         server.start()
+        null_server = NullServer(PROJECT)
+        cleanup.callback(null_server.stop)
+        null_server.start()
         for command, args in metadata_commands(database.url, stub.action_url):
             server.metadata(command, args)
-        bench = ActionJoinBench(server, stub, database, log)
+        bench = ActionJoinBench(server, stub, database, log, null_server)
 
         database.log_every_statement(True)
         database.disconnect_sessions()

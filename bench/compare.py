@@ -17,7 +17,9 @@ and remote stub. For each server:
    webhook and remote calls (the stubs' counters); peak RSS of the worker at the end.
 
 Joinery goes first. Right after it, the floor of every cell is measured: the exact webhook body,
-SQL and remote body Joinery sent, replayed with raw clients on warm connections.
+SQL and remote body Joinery sent, replayed with raw clients on warm connections, plus Joinery's
+request and response through a null app on the same gunicorn set-up and ``orjson.dumps`` of the
+response (``bench.http_floor``).
 
     .venv/bin/python -m bench.compare [--profile quick|full] [--servers Joinery,strawberry,graphene,stitching]
 """
@@ -41,6 +43,7 @@ import psycopg2
 from bench import action_join, dataset, loadgen, remote_joins
 from bench.compare_report import Floor, Run, report
 from bench.fixture import BenchDatabase, admin_connection
+from bench.http_floor import NullServer, encode_samples
 from bench.joinery_server import JoineryServer
 from bench.peers.servers import (
     GRAPHQL_PATH,
@@ -227,6 +230,9 @@ class CellCapture:
     joinery: action_join.Capture | None = None
     webhook_body: bytes = b""
     remote_body: bytes = b""
+    request: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    response: bytes = b""
 
 
 @dataclass
@@ -285,7 +291,8 @@ class Bench:
         body = orjson.dumps({"query": workload.query(n)})
         connection = keep_alive_connection(gateway.port)
         try:
-            problem = self.problem(workload, n, self.send(connection, body, gateway))
+            response = self.send(connection, body, gateway)
+            problem = self.problem(workload, n, response)
             if problem:
                 return CellCapture(valid=False, note=problem)
             offset = self.log.end()
@@ -302,6 +309,7 @@ class Bench:
             capture.joinery = action_join.Capture.of(logged, CAPTURE_REQUESTS)
             capture.webhook_body = self.webhook.last_body(n) if workload.uses_webhook else b""
             capture.remote_body = self.remote.last_body() if workload.uses_remote else b""
+            capture.request, capture.headers, capture.response = body, gateway.headers, response
         return capture
 
     @staticmethod
@@ -442,25 +450,36 @@ class Bench:
     # --- floor -----------------------------------------------------------------------------------
 
     def floors(self, captures: dict[tuple[str, int], CellCapture]) -> dict[tuple[str, int], Floor]:
-        """The floor of every cell Joinery answered: its exact calls, replayed with raw clients."""
+        """The floor of every cell Joinery answered: its exact calls replayed with raw clients, HTTP in/out, encoding."""
         connection = psycopg2.connect(self.database.url)
         connection.autocommit = True
+        null_server = NullServer(PROJECT)
         try:
+            null_server.start()
             return {
-                cell: self.floor(WORKLOADS[cell[0]], capture, connection)
+                cell: self.floor(capture, connection, null_server)
                 for cell, capture in captures.items()
                 if capture.valid and capture.joinery is not None
             }
         finally:
+            null_server.stop()
             connection.close()
 
-    def floor(self, workload: Workload, capture: CellCapture, sql_connection: Any) -> Floor:
+    def floor(self, capture: CellCapture, sql_connection: Any, null_server: NullServer) -> Floor:
         count = self.profile.floor_requests
         assert capture.joinery is not None
         sql = percentile(action_join.replay_sql(capture.joinery.statements, sql_connection, count), 0.5)
         webhook = self.raw_replay(self.webhook.port, ACTION_PATH, capture.webhook_body, count)
         remote = self.raw_replay(self.remote.port, REMOTE_PATH, capture.remote_body, count)
-        return Floor(webhook_p50_ms=webhook, sql_p50_ms=sql, remote_p50_ms=remote)
+        http = null_server.samples(capture.request, capture.headers, capture.response, count)
+        encode = encode_samples(capture.response, count)
+        return Floor(
+            webhook_p50_ms=webhook,
+            sql_p50_ms=sql,
+            remote_p50_ms=remote,
+            http_p50_ms=percentile(http, 0.5),
+            encode_p50_ms=percentile(encode, 0.5),
+        )
 
     @staticmethod
     def raw_replay(port: int, path: str, body: bytes, count: int) -> float:

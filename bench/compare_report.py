@@ -23,16 +23,24 @@ OURS = "Joinery"
 
 @dataclass(frozen=True)
 class Floor:
-    """The floor of one cell: the p50 of each exact call Joinery made, replayed with raw clients."""
+    """The floor of one cell: the p50 of each of its parts.
+
+    Each exact call Joinery made, replayed with raw clients; the request and its response through a
+    null app on the same server stack; encoding the response.
+    """
 
     webhook_p50_ms: float
     sql_p50_ms: float
     remote_p50_ms: float
+    http_p50_ms: float
+    encode_p50_ms: float
 
     @property
     def p50_ms(self) -> float:
-        """The calls of a cell run one after the other, so their times add up."""
-        return self.webhook_p50_ms + self.sql_p50_ms + self.remote_p50_ms
+        """The parts of a cell happen one after the other, so their times add up."""
+        return (
+            self.webhook_p50_ms + self.sql_p50_ms + self.remote_p50_ms + self.http_p50_ms + self.encode_p50_ms
+        )
 
 
 @dataclass
@@ -279,7 +287,8 @@ def print_invalid(runs: list[Run]) -> None:
 def write_csv(runs: list[Run], floors: dict[tuple[str, int], Floor], path: Path) -> None:
     """One row per run, with the floor of its cell."""
     names = [f.name for f in fields(Run)] + ["floor_webhook_p50_ms", "floor_sql_p50_ms", "floor_remote_p50_ms",
-                                             "floor_p50_ms", "ratio_p50_floor"]  # fmt: skip
+                                             "floor_http_p50_ms", "floor_encode_p50_ms", "floor_p50_ms",
+                                             "ratio_p50_floor"]  # fmt: skip
     with path.open("w", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=names)
         writer.writeheader()

@@ -10,7 +10,8 @@ For N in 1, 100 and 1,000 it times, at concurrency 1 over one keep-alive connect
 in list mode) and ``shipments(n: N) { id customer_id customer { name } }``. The floor of each cell
 is measured in the same run: the exact SQL Joinery ran (captured from the PostgreSQL log as in
 ``bench.action_join``) replayed with psycopg2, plus the exact remote body Joinery sent replayed
-with a raw keep-alive client. The remote stub reports its CPU time per request: the graphql-core
+with a raw keep-alive client, plus the request and its response through a null app on the same
+gunicorn set-up and ``orjson.dumps`` of the response (``bench.http_floor``). The remote stub reports its CPU time per request: the graphql-core
 stub by default, or its graphql-yoga twin with ``--remote-stub node`` (``make bench-node-deps`` first).
 
 With ``--profile N`` the requests of one more round of that N (``--profile-workload``, W3 list by
@@ -47,6 +48,7 @@ from bench.action_join import (
     write_csv,
 )
 from bench.fixture import BenchDatabase, admin_connection
+from bench.http_floor import NullServer, encode_samples
 from bench.joinery_server import JoineryServer
 from bench.pg_log import StatementLog
 from bench.remote_stub import (
@@ -89,6 +91,8 @@ class CellResult:
     joinery_cpu_ms_per_request: float
     remote_p50_ms: float
     sql_p50_ms: float
+    http_p50_ms: float
+    encode_p50_ms: float
     floor_p50_ms: float
     ratio: float
     overhead_ms: float
@@ -187,9 +191,15 @@ class RemoteJoinBench:
     """Runs the cells against a started server, stub and database."""
 
     def __init__(
-        self, server: JoineryServer, stub: RemoteStubProcess, database: BenchDatabase, log: StatementLog
+        self,
+        server: JoineryServer,
+        stub: RemoteStubProcess,
+        database: BenchDatabase,
+        log: StatementLog,
+        null_server: NullServer,
     ) -> None:
         self.server = server
+        self.null_server = null_server
         self.stub = stub
         self.database = database
         self.log = log
@@ -224,7 +234,9 @@ class RemoteJoinBench:
         remote_body = self.stub.last_body()
         remote = self.remote_floor(remote_body, count)
         sql = replay_sql(capture.statements, sql_connection, count)
-        floor = percentile(remote, 0.5) + percentile(sql, 0.5)
+        http = self.null_server.samples(body, headers, response, count)
+        encode = encode_samples(response, count)
+        floor = sum(percentile(part, 0.5) for part in (remote, sql, http, encode))
         p50 = percentile(samples, 0.5)
         return CellResult(
             workload=workload,
@@ -235,6 +247,8 @@ class RemoteJoinBench:
             joinery_cpu_ms_per_request=(worker_after - worker_before) * 1000 / count,
             remote_p50_ms=percentile(remote, 0.5),
             sql_p50_ms=percentile(sql, 0.5),
+            http_p50_ms=percentile(http, 0.5),
+            encode_p50_ms=percentile(encode, 0.5),
             floor_p50_ms=floor,
             ratio=p50 / floor,
             overhead_ms=p50 - floor,
@@ -285,7 +299,8 @@ def add_sku_column(database: BenchDatabase) -> None:
 def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
     """The summary table (milliseconds unless stated) and the remote CPU ratio of the two modes."""
     header = (
-        "| workload | N | requests | Joinery p50 | Joinery p99 | Joinery CPU/req | remote p50 | SQL p50 | floor p50 "
+        "| workload | N | requests | Joinery p50 | Joinery p99 | Joinery CPU/req | remote p50 | SQL p50 | HTTP p50 "
+        "| encode p50 | floor p50 "
         "| ratio p50/floor | overhead | SQL stmts/req | remote reqs/req | remote CPU/req | remote body |"
     )
     print(header)
@@ -293,7 +308,8 @@ def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
     for r in results:
         print(
             f"| {r.workload} | {r.n:,} | {r.requests} | {r.joinery_p50_ms:.2f} | {r.joinery_p99_ms:.2f} "
-            f"| {r.joinery_cpu_ms_per_request:.2f} | {r.remote_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
+            f"| {r.joinery_cpu_ms_per_request:.2f} | {r.remote_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.http_p50_ms:.2f} "
+            f"| {r.encode_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
             f"| {r.overhead_ms:.2f} | {r.sql_statements_per_request:g} | {r.remote_requests_per_request:g} "
             f"| {r.remote_cpu_ms_per_request:.2f} | {r.remote_body_bytes:,} B |"
         )
@@ -331,8 +347,11 @@ def run(
         server = JoineryServer(PROJECT, workdir, profile_out)
         cleanup.callback(server.stop)
         server.start()
+        null_server = NullServer(PROJECT)
+        cleanup.callback(null_server.stop)
+        null_server.start()
         server.metadata("replace_metadata", metadata(database.url, stub.url))
-        bench = RemoteJoinBench(server, stub, database, log)
+        bench = RemoteJoinBench(server, stub, database, log, null_server)
 
         database.log_every_statement(True)
         database.disconnect_sessions()
