@@ -7,16 +7,17 @@ engine may reach. Failures surface as `HttpError` with a stable `kind` and a mes
 carries a header value or URL credentials.
 
 Requests go out as the requests library sends them (its URL preparation, default headers, header
-checks, credentials from the URL, certificate bundle), over the standard library's HTTP/1.1
-connections kept alive in a pool per host that every thread shares. A webhook call is on the path
-of every action request: a requests Session, or urllib3's pool machinery, spends more time
-preparing and reading a call than a local handler takes to answer it, so the exchange is written
-out here: headers and body in one write, the response read as it arrives, gzip and deflate bodies
+checks, credentials from the URL, certificate bundle), over HTTP/1.1 connections kept alive in a
+pool per host that every thread shares. A webhook call is on the path of every action request: a
+requests Session, urllib3's pool machinery, or even the standard library's ``http.client`` (its
+header checks and its email-parser reading of response headers), spends more time preparing and
+reading a call than a local handler takes to answer it. So the exchange is written out here over a
+plain socket: the request head as ``http.client`` would write it, head and body in one write, the
+response read as it arrives by httptools (llhttp, the parser of Node.js), gzip and deflate bodies
 decoded within the size cap.
 """
 
 import functools
-import http.client
 import json
 import socket
 import ssl
@@ -29,6 +30,7 @@ from types import SimpleNamespace
 from typing import Any, Protocol
 from urllib.parse import SplitResult, urlsplit
 
+import httptools
 import orjson
 import requests
 from requests.auth import HTTPBasicAuth
@@ -46,8 +48,8 @@ INVALID_URL_ERRORS = (
     requests.exceptions.MissingSchema,
     requests.exceptions.InvalidSchema,
 )
-# Failures of an exchange reported as a failed connection, as requests reports them.
-CONNECTION_ERRORS = (http.client.HTTPException, OSError)
+# An answer that is not HTTP/1.1 as llhttp reads it (an upgrade included: never asked for).
+PROTOCOL_ERRORS = (httptools.HttpParserError, httptools.HttpParserUpgrade)
 # Content-Encoding values decoded, as requests decodes them, and zlib's window bits for each.
 DECODED_ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 # The headers every requests Session sends unless the call names them.
@@ -190,54 +192,59 @@ class HttpTransport:
             target = _prepared_url(url)
         except INVALID_URL_ERRORS:
             raise HttpError("invalid-url", f"invalid URL {display_url(url)}") from None
-        sent = _request_headers(headers, data, target)
+        try:
+            head = _request_head(method, target, _request_headers(headers, data, target))
+        except UnicodeEncodeError:  # header text goes out as Latin-1 only, as http.client sends it
+            raise HttpError("invalid-header", "a request header has an invalid name or value") from None
         connection = None
         try:
             connection = self._pools.take(target, timeout)
-            # Headers and a bytes body leave in one write.
-            connection.request(method, target.path, body=data, headers=sent)
-            response = connection.getresponse()
-            body = self._read_body(response, url, deadline, timeout)
-        except (ValueError, UnicodeEncodeError):  # http.client sends header text as Latin-1 only
-            _discard(connection)
-            raise HttpError("invalid-header", "a request header has an invalid name or value") from None
+            # Head and body leave in one write.
+            connection.sendall(head if data is None else head + data)
+            answer = self._read_answer(connection, url, deadline, timeout)
         except HttpError:
             _discard(connection)
             raise
-        except CONNECTION_ERRORS as error:
+        except PROTOCOL_ERRORS:
+            _discard(connection)
+            raise HttpError("protocol", f"the answer from {display_url(url)} is not valid HTTP/1.1") from None
+        except OSError as error:
             _discard(connection)
             raise _http_error(error, url, timeout) from error
-        if response.will_close:
-            connection.close()
-        else:
+        if answer.reusable:
             self._pools.give(target, connection)
-        return HttpResponse(response.status, tuple(response.getheaders()), body)
+        else:
+            connection.close()
+        return HttpResponse(answer.status, tuple(answer.headers), answer.body)
 
-    def _read_body(
-        self, response: http.client.HTTPResponse, url: str, deadline: float, timeout: float
-    ) -> bytes:
-        declared = response.getheader("Content-Length", "")
-        if declared.isdigit() and int(declared) > self._max_response_bytes:
-            raise self._too_large(url)
-        decoder = _decoder(response.getheader("Content-Encoding"))
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            chunk = response.read1(READ_CHUNK_BYTES)
-            if not chunk:
-                break
-            if decoder is not None:
-                chunk = _decoded(decoder, chunk, self._max_response_bytes - size + 1, url)
-            size += len(chunk)
-            if size > self._max_response_bytes:
-                raise self._too_large(url)
-            if time.monotonic() > deadline:
+    def _read_answer(self, connection: "_Connection", url: str, deadline: float, timeout: float) -> "_Answer":
+        """The response, read until it is complete (or the server closes a body that runs until then)."""
+        answer = _Answer(self._max_response_bytes)
+        parser = httptools.HttpResponseParser(answer)
+        # Lines ended by a bare LF are read, as http.client reads them; llhttp refuses them by default.
+        parser.set_dangerous_leniencies(lenient_optional_cr_before_lf=True)
+        answer.parser = parser
+        while not answer.complete:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 raise _timeout_error(url, timeout)
-            chunks.append(chunk)
-        response.close()  # read to its end: the connection may carry the next request
-        if decoder is not None and not decoder.eof and size:
+            data = connection.receive(remaining)
+            if not data:
+                if answer.ends_at_close():
+                    answer.finish_at_close()
+                    break
+                raise HttpError(
+                    "connection",
+                    f"the connection to {display_url(url)} failed: closed before a complete answer",
+                )
+            parser.feed_data(data)
+            if answer.too_large():
+                raise self._too_large(url)
+            if answer.undecodable:
+                raise HttpError("protocol", f"the response from {display_url(url)} could not be decoded")
+        if answer.decoder is not None and not answer.decoder.eof and answer.size:
             raise HttpError("protocol", f"the response from {display_url(url)} could not be decoded")
-        return b"".join(chunks)
+        return answer
 
     def _too_large(self, url: str) -> HttpError:
         return HttpError(
@@ -245,16 +252,99 @@ class HttpTransport:
         )
 
 
+class _Answer:
+    """httptools' callbacks for one response: status, header lines in order, the body decoded and capped.
+
+    An informational (1xx) answer is skipped, as ``http.client`` skips it. The connection may carry
+    the next request only when the server keeps it alive, the body had a length, and nothing came
+    after the response.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.parser: Any = None
+        self.max_bytes = max_bytes
+        self.status = 0
+        self.headers: list[tuple[str, str]] = []
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.decoder: Any = None
+        self.undecodable = False
+        self.declared = -1
+        self.keep_alive = False
+        self.complete = False
+        self.closed = False
+        self.extra = False
+
+    def on_message_begin(self) -> None:
+        self.extra = self.complete
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name.decode("latin-1"), value.decode("latin-1").strip(" \t")))
+
+    def on_headers_complete(self) -> None:
+        self.status = self.parser.get_status_code()
+        self.keep_alive = self.parser.should_keep_alive()
+        length = self._header("content-length")
+        if length is not None and length.isdigit():
+            self.declared = int(length)
+        self.decoder = _decoder(self._header("content-encoding"))
+
+    def on_body(self, body: bytes) -> None:
+        if self.decoder is not None and not self.undecodable:
+            try:
+                body = self.decoder.decompress(body, self.max_bytes - self.size + 1)
+            except zlib.error:
+                self.undecodable = True
+                return
+        self.size += len(body)
+        if self.size <= self.max_bytes:
+            self.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        if 100 <= self.status < 200:  # an interim answer: the final one follows
+            self.headers, self.decoder, self.declared = [], None, -1
+            return
+        self.complete = True
+
+    def too_large(self) -> bool:
+        """Whether the body (decoded) or its declared length exceeds the cap."""
+        return self.size > self.max_bytes or self.declared > self.max_bytes
+
+    def ends_at_close(self) -> bool:
+        """Whether the body has no length and runs until the server closes the connection."""
+        return (
+            self.status >= 200
+            and self.status not in (204, 304)
+            and self.declared < 0
+            and "chunked" not in (self._header("transfer-encoding") or "").lower()
+        )
+
+    def finish_at_close(self) -> None:
+        self.complete = self.closed = True
+
+    @property
+    def reusable(self) -> bool:
+        """Whether the connection may carry the next request."""
+        return self.complete and self.keep_alive and not self.extra and not self.closed
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
+
+    def _header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers if key.lower() == name), None)
+
+
 class _ConnectionPools:
     """Idle kept-alive connections per (scheme, host, port), taken and given back by any thread."""
 
     def __init__(self, maxsize: int) -> None:
         self._maxsize = maxsize
-        self._idle: dict[tuple[str, str, int | None], list[http.client.HTTPConnection]] = {}
+        self._idle: dict[tuple[str, str, int | None], list[_Connection]] = {}
         self._lock = threading.Lock()
         self._tls: ssl.SSLContext | None = None
 
-    def take(self, target: "_Target", timeout: float) -> http.client.HTTPConnection:
+    def take(self, target: "_Target", timeout: float) -> "_Connection":
         """An idle connection to ``target`` still open, or a new one; reads and connects time out after ``timeout``."""
         key = (target.scheme, target.host, target.port)
         while True:
@@ -263,12 +353,12 @@ class _ConnectionPools:
                 connection = idle.pop() if idle else None
             if connection is None:
                 return self._connect(target, timeout)
-            if connection.sock is not None and not closed_by_peer(connection.sock.fileno()):
+            if not closed_by_peer(connection.sock.fileno()):
                 connection.sock.settimeout(timeout)
                 return connection
             connection.close()
 
-    def give(self, target: "_Target", connection: http.client.HTTPConnection) -> None:
+    def give(self, target: "_Target", connection: "_Connection") -> None:
         """Keep ``connection`` for the next request to ``target`` (closed when the pool is full)."""
         key = (target.scheme, target.host, target.port)
         with self._lock:
@@ -286,18 +376,16 @@ class _ConnectionPools:
             for connection in idle:
                 connection.close()
 
-    def _connect(self, target: "_Target", timeout: float) -> http.client.HTTPConnection:
-        connection: http.client.HTTPConnection
-        if target.scheme == "https":
-            connection = _TlsConnection(
-                target.host, target.port, timeout=timeout, context=self._tls_context()
-            )
-        else:
-            connection = _Connection(target.host, target.port, timeout=timeout)
-        connection.connect()
-        assert connection.sock is not None
-        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return connection
+    def _connect(self, target: "_Target", timeout: float) -> "_Connection":
+        sock = socket.create_connection((target.host, _target_port(target)), timeout)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if target.scheme == "https":
+                sock = self._tls_context().wrap_socket(sock, server_hostname=target.host)
+        except BaseException:
+            sock.close()
+            raise
+        return _Connection(sock)
 
     def _tls_context(self) -> ssl.SSLContext:
         with self._lock:
@@ -306,36 +394,27 @@ class _ConnectionPools:
             return self._tls
 
 
-class _OneWrite:
-    """Sends a bytes body in the write that carries the headers.
+class _Connection:
+    """One HTTP/1.1 connection (TLS for https), carrying one exchange at a time."""
 
-    ``http.client`` writes the headers, then the body: two TCP segments (no Nagle delay joins them),
-    which a server may read with two wake-ups.
-    """
+    __slots__ = ("sock",)
 
-    _buffer: list[bytes]
-    send: Any  # http.client.HTTPConnection's
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
 
-    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
-        if type(message_body) is not bytes or encode_chunked:
-            super()._send_output(message_body, encode_chunked)  # type: ignore[misc]
-            return
-        # The header lines, the blank line, then the body (http.client joins them the same way).
-        self._buffer.extend((b"", message_body))
-        message = b"\r\n".join(self._buffer)
-        del self._buffer[:]
-        self.send(message)
+    def sendall(self, data: bytes) -> None:
+        self.sock.sendall(data)
 
+    def receive(self, timeout: float) -> bytes:
+        """What has arrived, waiting at most ``timeout`` seconds; empty once the server has closed."""
+        self.sock.settimeout(timeout)
+        return self.sock.recv(READ_CHUNK_BYTES)
 
-class _Connection(_OneWrite, http.client.HTTPConnection):
-    """A plain HTTP/1.1 connection whose requests leave in one write."""
+    def close(self) -> None:
+        self.sock.close()
 
 
-class _TlsConnection(_OneWrite, http.client.HTTPSConnection):
-    """A TLS HTTP/1.1 connection whose requests leave in one write."""
-
-
-def _discard(connection: http.client.HTTPConnection | None) -> None:
+def _discard(connection: _Connection | None) -> None:
     """A connection left mid-exchange cannot carry another request."""
     if connection is not None:
         connection.close()
@@ -345,14 +424,6 @@ def _decoder(encoding: str | None) -> Any:
     """A zlib decompressor for a gzip or deflate body; None for any other (kept as it came)."""
     bits = DECODED_ENCODINGS.get((encoding or "").strip().lower())
     return None if bits is None else zlib.decompressobj(bits)
-
-
-def _decoded(decoder: Any, chunk: bytes, limit: int, url: str) -> bytes:
-    """``chunk`` decompressed, never more than ``limit`` bytes of it (the cap is checked by the caller)."""
-    try:
-        return decoder.decompress(chunk, limit)
-    except zlib.error:
-        raise HttpError("protocol", f"the response from {display_url(url)} could not be decoded") from None
 
 
 @dataclass(frozen=True)
@@ -393,6 +464,33 @@ def _request_headers(headers: list[Header], data: bytes | None, target: _Target)
     if target.authorization is not None:
         sent = dict(merge_headers(sent.items(), [("Authorization", target.authorization)]))
     return sent
+
+
+def _request_head(method: str, target: _Target, headers: dict[str, str]) -> bytes:
+    """The request line and header lines as ``http.client`` writes them.
+
+    Host and Accept-Encoding first unless the call names them, then the call's headers in order.
+    """
+    names = {name.lower() for name in headers}
+    lines = [f"{method} {target.path} HTTP/1.1"]
+    if "host" not in names:
+        lines.append(f"Host: {_host_header(target)}")
+    if "accept-encoding" not in names:
+        lines.append("Accept-Encoding: identity")
+    lines.extend(f"{name}: {value}" for name, value in headers.items())
+    lines.append("\r\n")
+    return "\r\n".join(lines).encode("latin-1")
+
+
+def _host_header(target: _Target) -> str:
+    """``host``, or ``host:port`` off the scheme's default port; an IPv6 address in brackets."""
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    port = _target_port(target)
+    return host if port == DEFAULT_PORTS[target.scheme] else f"{host}:{port}"
+
+
+def _target_port(target: _Target) -> int:
+    return target.port or DEFAULT_PORTS[target.scheme]
 
 
 def _length_header(data: bytes | None) -> list[Header]:

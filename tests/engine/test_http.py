@@ -1,7 +1,7 @@
 """engine.http against a real local webhook server."""
 
 import gzip
-import http.client
+import socket
 import threading
 import time
 import zlib
@@ -286,13 +286,14 @@ def test_a_kept_alive_connection_the_server_closed_is_replaced(webhook_server, t
 
 def test_a_request_leaves_in_one_write(webhook_server, transport, monkeypatch):
     writes: list[bytes] = []
-    send = http.client.HTTPConnection.send
+    sendall = socket.socket.sendall
 
-    def recorded_send(connection, data):
-        writes.append(bytes(data))
-        return send(connection, data)
+    def recorded_sendall(sock, data, *flags):
+        if sock.getpeername()[1] == webhook_server.port:  # the client's side only
+            writes.append(bytes(data))
+        return sendall(sock, data, *flags)
 
-    monkeypatch.setattr(http.client.HTTPConnection, "send", recorded_send)
+    monkeypatch.setattr(socket.socket, "sendall", recorded_sendall)
     webhook_server.route("/hook", {"ok": True})
 
     response = transport.post_json(webhook_server.url("/hook"), {"n": 1}, headers={}, timeout=5)
