@@ -17,7 +17,7 @@ from typing import Any
 from engine.execute.actions import ActionCaller
 from engine.execute.concurrency import run_concurrently
 from engine.execute.output import shape
-from engine.execute.remote import distinct_keys, filled, group_by_key, matches
+from engine.execute.remote import distinct_keys, filled, matched
 from engine.plan.nodes import ActionJoin
 
 JoinKeys = Sequence[Sequence[Any]]
@@ -51,6 +51,5 @@ class ActionJoinCaller:
         assert call.key_alias is not None
         values = distinct_keys([key[1] for key in keys])
         arguments = {**dict(call.arguments), call.batch.list_argument: values}
-        groups = group_by_key(self._call(call, arguments), call.key_alias)
         many = call.batch.relationship_type == "array"
-        return {int(key[0]): matches(groups, key[1], many) for key in keys}
+        return matched(self._call(call, arguments), call.key_alias, keys, many)

@@ -216,7 +216,9 @@ class RemoteCaller:
         steps = [step.name for step in call.path[1:]]
         if call.batch is None:
             return _aliased_results(data, keys, steps)
-        return _matched(call, _at(data, [BATCH_ALIAS, *steps]), keys)
+        assert call.key_alias is not None
+        many = call.batch.relationship_type == "array"
+        return matched(_at(data, [BATCH_ALIAS, *steps]), call.key_alias, keys, many)
 
     # --- transport ----------------------------------------------------------------------------
 
@@ -509,11 +511,25 @@ def distinct_keys(values: list[Any]) -> list[Any]:
     return list(seen.values())
 
 
-def group_by_key(objects: Any, key_alias: str) -> dict[Any, list[Any]]:
+def matched(objects: Any, key_alias: str, keys: JoinKeys, many: bool) -> dict[int, Any]:
+    """Per argument id, the answer's objects whose ``key_alias`` equals its key: all (``many``), else the first.
+
+    ``objects`` is a list-mode answer (objects, or lists of them); a key that is a list of values gets
+    the matches of each value.
+    """
+    if many:
+        groups = _group_by_key(objects, key_alias)
+        return {key[0]: _all_matches(groups, key[1]) for key in keys}
+    firsts = _first_by_key(objects, key_alias)
+    first = firsts.get  # text keys, the most common, are their own tokens
+    return {key[0]: first(key[1]) if type(key[1]) is str else _first_match(firsts, key[1]) for key in keys}
+
+
+def _group_by_key(objects: Any, key_alias: str) -> dict[Any, list[Any]]:
     """Result objects by the token of their key."""
     groups: dict[Any, list[Any]] = {}
     for element in objects if isinstance(objects, list) else []:
-        if type(element) is dict:  # most answers: a flat list of objects with text keys
+        if type(element) is dict:  # most answers: a flat list of objects
             key = element.get(key_alias)
             token = key if type(key) is str else key_token(key)
             group = groups.get(token)
@@ -522,35 +538,37 @@ def group_by_key(objects: Any, key_alias: str) -> dict[Any, list[Any]]:
             else:
                 group.append(element)
             continue
-        for item in _flattened(element):
-            if isinstance(item, dict):
-                groups.setdefault(key_token(item.get(key_alias)), []).append(item)
+        for item in _nested_objects(element):
+            groups.setdefault(key_token(item.get(key_alias)), []).append(item)
     return groups
 
 
-def matches(groups: Mapping[Any, list[Any]], value: Any, many: bool) -> Any:
-    """The object(s) for one key value: every match (``many``), else the first or null."""
+def _first_by_key(objects: Any, key_alias: str) -> dict[Any, Any]:
+    """The first result object of each key token."""
+    firsts: dict[Any, Any] = {}
+    for element in objects if isinstance(objects, list) else []:
+        if type(element) is dict:  # most answers: a flat list of objects
+            key = element.get(key_alias)
+            firsts.setdefault(key if type(key) is str else key_token(key), element)
+            continue
+        for item in _nested_objects(element):
+            firsts.setdefault(key_token(item.get(key_alias)), item)
+    return firsts
+
+
+def _nested_objects(element: Any) -> list[dict[str, Any]]:
+    """The objects of an answer's element that is not an object: a nested list spread out."""
+    return [item for item in _flattened(element) if isinstance(item, dict)]
+
+
+def _all_matches(groups: Mapping[Any, list[Any]], value: Any) -> list[Any]:
     if isinstance(value, list):
-        found = [matches(groups, item, many) for item in value]
-        return [item for part in found for item in part] if many else found
+        return [item for part in value for item in _all_matches(groups, part)]
     group = groups.get(value if type(value) is str else key_token(value))
-    if many:
-        return list(group) if group else []
-    return group[0] if group else None
+    return list(group) if group else []
 
 
-def _matched(call: RemoteJoin, objects: Any, keys: JoinKeys) -> dict[int, Any]:
-    assert call.batch is not None
-    assert call.key_alias is not None
-    groups = group_by_key(objects, call.key_alias)
-    if call.batch.relationship_type == "array":
-        return {int(key[0]): matches(groups, key[1], True) for key in keys}
-    results: dict[int, Any] = {}
-    for key in keys:  # text keys of an object relationship, ``matches`` spelled out
-        value = key[1]
-        if type(value) is str:
-            group = groups.get(value)
-            results[int(key[0])] = group[0] if group else None
-        else:
-            results[int(key[0])] = matches(groups, value, False)
-    return results
+def _first_match(firsts: Mapping[Any, Any], value: Any) -> Any:
+    if isinstance(value, list):
+        return [_first_match(firsts, item) for item in value]
+    return firsts.get(value if type(value) is str else key_token(value))
