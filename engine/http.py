@@ -217,7 +217,7 @@ class HttpTransport:
             connection.close()
         return HttpResponse(answer.status, tuple(answer.headers), answer.body)
 
-    def _read_answer(self, connection: "_Connection", url: str, deadline: float, timeout: float) -> "_Answer":
+    def _read_answer(self, connection: socket.socket, url: str, deadline: float, timeout: float) -> "_Answer":
         """The response, read until it is complete (or the server closes a body that runs until then)."""
         answer = _Answer(self._max_response_bytes)
         parser = httptools.HttpResponseParser(answer)
@@ -225,10 +225,10 @@ class HttpTransport:
         parser.set_dangerous_leniencies(lenient_optional_cr_before_lf=True)
         answer.parser = parser
         while not answer.complete:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            # Each read waits at most ``timeout`` (the socket's); the deadline bounds the whole answer.
+            data = connection.recv(READ_CHUNK_BYTES)
+            if time.monotonic() > deadline:
                 raise _timeout_error(url, timeout)
-            data = connection.receive(remaining)
             if not data:
                 if answer.ends_at_close():
                     answer.finish_at_close()
@@ -340,11 +340,11 @@ class _ConnectionPools:
 
     def __init__(self, maxsize: int) -> None:
         self._maxsize = maxsize
-        self._idle: dict[tuple[str, str, int | None], list[_Connection]] = {}
+        self._idle: dict[tuple[str, str, int | None], list[socket.socket]] = {}
         self._lock = threading.Lock()
         self._tls: ssl.SSLContext | None = None
 
-    def take(self, target: "_Target", timeout: float) -> "_Connection":
+    def take(self, target: "_Target", timeout: float) -> socket.socket:
         """An idle connection to ``target`` still open, or a new one; reads and connects time out after ``timeout``."""
         key = (target.scheme, target.host, target.port)
         while True:
@@ -353,12 +353,12 @@ class _ConnectionPools:
                 connection = idle.pop() if idle else None
             if connection is None:
                 return self._connect(target, timeout)
-            if not closed_by_peer(connection.sock.fileno()):
-                connection.sock.settimeout(timeout)
+            if not closed_by_peer(connection.fileno()):
+                connection.settimeout(timeout)
                 return connection
             connection.close()
 
-    def give(self, target: "_Target", connection: "_Connection") -> None:
+    def give(self, target: "_Target", connection: socket.socket) -> None:
         """Keep ``connection`` for the next request to ``target`` (closed when the pool is full)."""
         key = (target.scheme, target.host, target.port)
         with self._lock:
@@ -376,7 +376,7 @@ class _ConnectionPools:
             for connection in idle:
                 connection.close()
 
-    def _connect(self, target: "_Target", timeout: float) -> "_Connection":
+    def _connect(self, target: "_Target", timeout: float) -> socket.socket:
         sock = socket.create_connection((target.host, _target_port(target)), timeout)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -385,7 +385,7 @@ class _ConnectionPools:
         except BaseException:
             sock.close()
             raise
-        return _Connection(sock)
+        return sock
 
     def _tls_context(self) -> ssl.SSLContext:
         with self._lock:
@@ -394,27 +394,7 @@ class _ConnectionPools:
             return self._tls
 
 
-class _Connection:
-    """One HTTP/1.1 connection (TLS for https), carrying one exchange at a time."""
-
-    __slots__ = ("sock",)
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-
-    def sendall(self, data: bytes) -> None:
-        self.sock.sendall(data)
-
-    def receive(self, timeout: float) -> bytes:
-        """What has arrived, waiting at most ``timeout`` seconds; empty once the server has closed."""
-        self.sock.settimeout(timeout)
-        return self.sock.recv(READ_CHUNK_BYTES)
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-def _discard(connection: _Connection | None) -> None:
+def _discard(connection: socket.socket | None) -> None:
     """A connection left mid-exchange cannot carry another request."""
     if connection is not None:
         connection.close()
