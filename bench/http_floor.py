@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import orjson
 
-from bench.joinery_server import GUNICORN_CONF, free_port
+from bench.joinery_server import GUNICORN_CONF, free_port, wait_until_answering
 from bench.procstat import stop_process_group
 from bench.timing import keep_alive_connection, post, timed
 
-START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 WARMUP_REQUESTS = 20
 
@@ -67,16 +65,7 @@ class NullServer:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the null HTTP server exited early")
-            try:
-                self._put(b"{}")
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise TimeoutError(f"the null HTTP server did not answer within {START_TIMEOUT_S} s")
+        wait_until_answering(self.process, lambda: self._put(b"{}"), "the null HTTP server", lambda: "")
 
     def stop(self) -> None:
         """Stop gunicorn (its whole process group)."""

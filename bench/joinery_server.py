@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,22 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def wait_until_answering(
+    process: subprocess.Popen[bytes], probe: Callable[[], object], name: str, log_tail: Callable[[], str]
+) -> None:
+    """Return once ``probe`` gets through to the started ``process``; fail if it exits or stays silent."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{log_tail()}")
+        try:
+            probe()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{name} did not answer within {START_TIMEOUT_S} s:\n{log_tail()}")
 
 
 class JoineryServer:
@@ -85,16 +102,10 @@ class JoineryServer:
         self._wait_until_ready()
 
     def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{self.log_tail()}")
-            try:
-                self.graphql(b'{"query": "{ __typename }"}')
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise TimeoutError(f"gunicorn did not answer within {START_TIMEOUT_S} s:\n{self.log_tail()}")
+        assert self.process is not None
+        wait_until_answering(
+            self.process, lambda: self.graphql(b'{"query": "{ __typename }"}'), "gunicorn", self.log_tail
+        )
 
     def graphql(self, body: bytes) -> bytes:
         """One ``/v1/graphql`` request on a fresh connection."""
