@@ -230,8 +230,8 @@ class HttpTransport:
             if time.monotonic() > deadline:
                 raise _timeout_error(url, timeout)
             if not data:
-                if answer.ends_at_close():
-                    answer.finish_at_close()
+                if answer.ends_at_close():  # llhttp never keeps such a connection alive
+                    answer.complete = True
                     break
                 raise HttpError(
                     "connection",
@@ -272,7 +272,6 @@ class _Answer:
         self.declared = -1
         self.keep_alive = False
         self.complete = False
-        self.closed = False
         self.extra = False
 
     def on_message_begin(self) -> None:
@@ -319,13 +318,10 @@ class _Answer:
             and "chunked" not in (self._header("transfer-encoding") or "").lower()
         )
 
-    def finish_at_close(self) -> None:
-        self.complete = self.closed = True
-
     @property
     def reusable(self) -> bool:
         """Whether the connection may carry the next request."""
-        return self.complete and self.keep_alive and not self.extra and not self.closed
+        return self.complete and self.keep_alive and not self.extra
 
     @property
     def body(self) -> bytes:
