@@ -14,13 +14,17 @@ as Joinery's overhead over them, so the stub and PostgreSQL idle between calls a
 behind Joinery (an idle process takes longer to wake on a virtual machine; the floor never lets
 them idle).
 
+Each cell runs ``ROUNDS`` times (Joinery, then its floor, each round); the table gives the median of
+the rounds (the ratio and overhead taken within each round) and the spread of Joinery's p50 over
+them, flagged above 10 % (``bench.repetitions``); the CSV keeps one row per round.
+
 The SQL is captured from the PostgreSQL log (``log_min_duration_statement = 0`` on the benchmark
 database for a few capture requests per N, then reset and Joinery's pool reconnected before
 anything is timed). The same capture counts the statements and round trips each request causes;
 the stub counts webhook calls over the timed requests. Everything runs on 127.0.0.1; the database,
 the stub and the server are removed or stopped on the way out, also after a failure.
 
-    .venv/bin/python -m bench.action_join [--sizes 1,100] [--profile 1000]
+    .venv/bin/python -m bench.action_join [--sizes 1,100] [--rounds 3] [--profile 1000]
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from bench.fixture import BenchDatabase
 from bench.http_floor import NullServer, encode_samples
 from bench.joinery_server import JoineryServer
 from bench.pg_log import EXPECTED_PREFIX, LoggedStatement, StatementLog, debian_log_path
+from bench.repetitions import SPREAD_LIMIT, median_record, spread
 from bench.timing import keep_alive_connection, percentile, post, timed
 from bench.webhook_stub import ACTION_PATH, StubProcess
 from engine.http import HttpTransport
@@ -53,6 +58,7 @@ from engine.http import HttpTransport
 PROJECT = Path(__file__).resolve().parent.parent
 RESULTS_CSV = PROJECT / "bench" / "results" / "action_join.csv"
 SIZES = (1, 100, 1_000, 10_000)
+ROUNDS = 3
 QUERY = "{ recent_orders(limit: %d) { id total customer { id name email } } }"
 CAPTURE_REQUESTS = 3
 WARMUP_REQUESTS = 20
@@ -63,7 +69,7 @@ MIN_REQUESTS_LARGE = 50
 LARGE = 10_000
 CELL_BUDGET_S = 15.0
 PROFILED_REQUESTS = 30
-HARD_LIMIT_S = 600
+HARD_LIMIT_S = 900
 SOURCE = "default"
 JSON = {"Content-Type": "application/json"}
 
@@ -89,9 +95,10 @@ class Capture:
 
 @dataclass(frozen=True)
 class CellResult:
-    """One row of the results: Joinery, the floor parts and the work per request."""
+    """One round of a cell: Joinery, the floor parts and the work per request."""
 
     n: int
+    repetition: int
     requests: int
     joinery_p50_ms: float
     joinery_p90_ms: float
@@ -195,7 +202,11 @@ class ActionJoinBench:
             check_response(n, self.server.graphql(self.request_body(n)))
         return Capture.of(self.log.statements_since(offset, self.database.name), CAPTURE_REQUESTS)
 
-    def run_cell(self, n: int, capture: Capture, sql_connection: Any) -> CellResult:
+    def run_cell(self, n: int, capture: Capture, sql_connection: Any, rounds: int) -> list[CellResult]:
+        """The rounds of cell ``n``."""
+        return [self.run_round(n, capture, sql_connection, repetition) for repetition in range(rounds)]
+
+    def run_round(self, n: int, capture: Capture, sql_connection: Any, repetition: int) -> CellResult:
         """Time Joinery for ``n`` rows, then the floor of the same cell."""
         connection = keep_alive_connection(self.server.port)
         body = self.request_body(n)
@@ -225,6 +236,7 @@ class ActionJoinBench:
         paced = self.paced_floor(n, capture.statements, sql_connection, count, pause_ms=p50 - calls_floor)
         return CellResult(
             n=n,
+            repetition=repetition,
             requests=count,
             joinery_p50_ms=p50,
             joinery_p90_ms=percentile(samples, 0.9),
@@ -372,19 +384,32 @@ def statement_log(database: BenchDatabase, path: Path | None) -> StatementLog:
     return log
 
 
-def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
-    """The summary table (milliseconds unless stated)."""
+def summarise(rounds: list[CellResult]) -> tuple[CellResult, float]:
+    """The median of a cell's rounds (the largest of their maxima and peaks) and the spread of Joinery's p50."""
+    merged = median_record(rounds, keep_max=("joinery_max_ms", "worker_peak_rss_kib"))
+    return merged, spread([result.joinery_p50_ms for result in rounds])
+
+
+def print_table(cells: list[list[CellResult]], settings: dict[str, str]) -> None:
+    """The summary table (milliseconds unless stated): per cell, the median of its rounds."""
+    rounds = max(len(results) for results in cells)
+    print(
+        f"Median of {rounds} rounds per N; ratio and overhead are taken within each round. Spread: "
+        f"(largest − smallest) / median of Joinery's p50 over the rounds, ~ above {SPREAD_LIMIT:.0%}.\n"
+    )
     header = (
-        "| N | requests | Joinery p50 | Joinery p99 | Joinery CPU/req | webhook p50 | SQL p50 | HTTP p50 "
-        "| encode p50 | floor p50 "
+        "| N | requests | Joinery p50 | spread | Joinery p99 | Joinery CPU/req | webhook p50 | SQL p50 "
+        "| HTTP p50 | encode p50 | floor p50 "
         "| ratio p50/floor | overhead | paced floor p50 | SQL stmts/req | webhook calls/req "
         "| worker peak RSS |"
     )
     print(header)
     print("|" + "---:|" * header.count(" | ") + "---:|")
-    for r in results:
+    summaries = [summarise(results) for results in cells]
+    for r, p50_spread in summaries:
+        mark = " ~" if p50_spread > SPREAD_LIMIT else ""
         print(
-            f"| {r.n:,} | {r.requests} | {r.joinery_p50_ms:.2f} | {r.joinery_p99_ms:.2f} "
+            f"| {r.n:,} | {r.requests:g} | {r.joinery_p50_ms:.2f} | {p50_spread:.0%}{mark} | {r.joinery_p99_ms:.2f} "
             f"| {r.joinery_cpu_ms_per_request:.2f} | {r.webhook_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.http_p50_ms:.2f} "
             f"| {r.encode_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
             f"| {r.overhead_ms:.2f} | {r.paced_floor_p50_ms:.2f} | {r.sql_statements_per_request:g} | {r.webhook_calls_per_request:g} "
@@ -392,12 +417,12 @@ def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
         )
     print()
     print("round trips to PostgreSQL per request (BEGIN + statements + ROLLBACK): "
-          + ", ".join(f"N={r.n:,}: {r.pg_round_trips_per_request:g}" for r in results))  # fmt: skip
+          + ", ".join(f"N={r.n:,}: {r.pg_round_trips_per_request:g}" for r, _ in summaries))  # fmt: skip
     print(f"PostgreSQL: {settings['server_version']}, jit={settings['jit']}, ssl={settings['ssl']}")
 
 
 def write_csv(results: list[CellResult], path: Path) -> None:
-    """One row per cell with every measured figure."""
+    """One row per round of each cell with every measured figure."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(asdict(results[0])))
@@ -416,7 +441,7 @@ def print_profile(path: Path, n: int) -> None:
     stats.sort_stats("cumulative").print_stats(60)
 
 
-def run(sizes: list[int], profile: int | None, csv_path: Path, pg_log: Path | None) -> None:
+def run(sizes: list[int], rounds: int, profile: int | None, csv_path: Path, pg_log: Path | None) -> None:
     """Set everything up, run the cells, report, and tear everything down."""
     with ExitStack() as cleanup:
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="joinery-bench-")))
@@ -448,13 +473,13 @@ def run(sizes: list[int], profile: int | None, csv_path: Path, pg_log: Path | No
         sql_connection = psycopg2.connect(database.url)
         sql_connection.autocommit = True
         cleanup.callback(sql_connection.close)
-        results = []
+        cells = []
         for n in sizes:
             print(f"N={n:,} ...", file=sys.stderr)
-            results.append(bench.run_cell(n, captures[n], sql_connection))
+            cells.append(bench.run_cell(n, captures[n], sql_connection, rounds))
         settings = database.settings(("server_version", "jit", "ssl"))
-        print_table(results, settings)
-        write_csv(results, csv_path)
+        print_table(cells, settings)
+        write_csv([result for results in cells for result in results], csv_path)
         if profile is not None and profile_out is not None:
             bench.profile(profile)
             server.stop()
@@ -473,6 +498,9 @@ def main() -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="comma-separated N values")
+    parser.add_argument(
+        "--rounds", type=int, default=ROUNDS, help="rounds of each cell (the median is reported)"
+    )
     parser.add_argument("--profile", type=int, help="after the run, cProfile requests of this N")
     parser.add_argument("--csv", type=Path, default=RESULTS_CSV, help="where to write the results")
     parser.add_argument("--pg-log", type=Path, help="the PostgreSQL server log (default: Debian's location)")
@@ -480,10 +508,12 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     if args.profile is not None and args.profile not in sizes:
         parser.error("--profile must be one of --sizes")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     signal.signal(signal.SIGALRM, _raise_timeout)
     signal.signal(signal.SIGTERM, _raise_exit)
     signal.alarm(HARD_LIMIT_S)
-    run(sizes, args.profile, args.csv, args.pg_log)
+    run(sizes, args.rounds, args.profile, args.csv, args.pg_log)
 
 
 if __name__ == "__main__":

@@ -7,21 +7,29 @@ uvicorn worker); graphene-django batching by hand (gunicorn gthread); graphql-to
 batch delegation (node, graphql-yoga). One runs at a time, against the same database, webhook stub
 and remote stub. For each server:
 
-1. capture: the server starts with statement logging on the benchmark database; per cell, one
-   request whose response, canonicalised, must equal the expected one (otherwise the cell is
-   reported invalid for that server and not timed), then three requests whose statements are read
-   from the PostgreSQL log (statements and round trips per request);
+1. capture (once, before the server is first timed): the server starts with statement logging on
+   the benchmark database; per cell, one request whose response, canonicalised, must equal the
+   expected one (otherwise the cell is reported invalid for that server and not timed), then three
+   requests whose statements are read from the PostgreSQL log (statements and round trips per
+   request);
 2. timing: the server restarts without statement logging; per cell, c = 1 over one keep-alive
-   ``http.client`` connection (p50/p90/p99), then c = 8 (and 32) with wrk (requests/s). Around each
-   run: CPU time of the server's processes, of the PostgreSQL backends and of the stubs (/proc),
-   webhook and remote calls (the stubs' counters); peak RSS of the worker at the end.
+   ``http.client`` connection (p50/p90/p99), then c = 8 (and 32) with wrk (requests/s); the last
+   answer is checked again. Around each run: CPU time of the server's processes, of the PostgreSQL
+   backends and of the stubs (/proc), webhook and remote calls (the stubs' counters); peak RSS of
+   the worker at the end.
 
-Joinery goes first. Right after it, the floor of every cell is measured: the exact webhook body,
-SQL and remote body Joinery sent, replayed with raw clients on warm connections, plus Joinery's
-request and response through a null app on the same gunicorn set-up and ``orjson.dumps`` of the
-response (``bench.http_floor``).
+Right after Joinery's c = 1 run of a cell, the floor of that cell is measured: the exact webhook
+body, SQL and remote body Joinery sent, replayed with raw clients on warm connections, plus
+Joinery's request and response through a null app on the same gunicorn set-up and
+``orjson.dumps`` of the response (``bench.http_floor``).
+
+The whole sequence of servers runs the profile's number of times, in alternating order (Joinery,
+strawberry, graphene, stitching, then the reverse, …), as performance.md §5.3 asks: the report
+gives the median of the repetitions and flags cells whose repetitions differ by more than 10 %
+(``bench.compare_report``).
 
     .venv/bin/python -m bench.compare [--profile quick|full] [--servers Joinery,strawberry,graphene,stitching]
+        [--cells 'W1:100,W4:1000'] [--repetitions 3]
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ import orjson
 import psycopg2
 
 from bench import action_join, dataset, loadgen, remote_joins
-from bench.compare_report import Floor, Run, report
+from bench.compare_report import Floor, FloorKey, Run, report
 from bench.fixture import BenchDatabase, admin_connection
 from bench.http_floor import NullServer, encode_samples
 from bench.joinery_server import JoineryServer
@@ -165,6 +173,7 @@ class Profile:
     min_requests: int
     max_requests: int
     floor_requests: int
+    repetitions: int  # of the whole sequence of servers, in alternating order
     hard_limit_s: int  # the benchmark stops itself (cleaning up) after this long
 
     def concurrency_of(self, n: int) -> tuple[int, ...]:
@@ -183,11 +192,12 @@ PROFILES = {
         ),
         concurrencies=(1, 8),
         max_concurrent_n=1_000,
-        warmup_s=1.0,
-        measure_s=3.0,
+        warmup_s=0.5,
+        measure_s=2.0,
         min_requests=10,
         max_requests=300,
         floor_requests=30,
+        repetitions=3,
         hard_limit_s=1_200,
     ),
     "full": Profile(
@@ -208,6 +218,7 @@ PROFILES = {
         min_requests=30,
         max_requests=2_000,
         floor_requests=200,
+        repetitions=3,
         hard_limit_s=3 * 3_600,
     ),
 }
@@ -268,9 +279,15 @@ class Bench:
         self.workdir = workdir
         self.admin = psycopg2.connect(database.admin_url)
         self.admin.autocommit = True
+        self.floor_sql = psycopg2.connect(database.url)
+        self.floor_sql.autocommit = True
+        self.null_server = NullServer(PROJECT)
+        self.floors: dict[FloorKey, Floor] = {}
 
     def close(self) -> None:
-        """Close the admin connection."""
+        """Stop the null server, close the connections."""
+        self.null_server.stop()
+        self.floor_sql.close()
         self.admin.close()
 
     # --- capture ---------------------------------------------------------------------------------
@@ -330,8 +347,13 @@ class Bench:
 
     # --- timing ----------------------------------------------------------------------------------
 
-    def time_server(self, gateway: Gateway, captures: dict[tuple[str, int], CellCapture]) -> list[Run]:
-        """Start ``gateway`` (no statement logging) and run every cell at every concurrency."""
+    def time_server(
+        self, gateway: Gateway, captures: dict[tuple[str, int], CellCapture], repetition: int
+    ) -> list[Run]:
+        """Start ``gateway`` (no statement logging) and run every cell at every concurrency.
+
+        For Joinery, each cell's floor is measured right after its c = 1 run.
+        """
         runs = []
         gateway.start()
         try:
@@ -341,7 +363,7 @@ class Bench:
                 sequential_p50_ms = 0.0
                 for concurrency in self.profile.concurrency_of(n):
                     print(f"{gateway.name}: {name} N={n:,} c={concurrency} ...", file=sys.stderr)
-                    run = Run(gateway.name, name, n, concurrency, capture.valid, capture.note)
+                    run = Run(gateway.name, name, n, concurrency, capture.valid, capture.note, repetition)
                     run.expected_sql = workload.expected_sql
                     run.expected_webhook, run.expected_remote = (
                         int(workload.uses_webhook),
@@ -351,6 +373,8 @@ class Bench:
                     if run.valid and concurrency == 1:
                         self.time_sequential(gateway, workload, n, body, run)
                         sequential_p50_ms = run.p50_ms
+                        if isinstance(gateway, JoineryGateway) and capture.joinery is not None:
+                            self.floors[((name, n), repetition)] = self.floor(capture)
                     elif run.valid:
                         self.time_concurrent(gateway, body, concurrency, sequential_p50_ms, run)
                     runs.append(run)
@@ -449,29 +473,17 @@ class Bench:
 
     # --- floor -----------------------------------------------------------------------------------
 
-    def floors(self, captures: dict[tuple[str, int], CellCapture]) -> dict[tuple[str, int], Floor]:
-        """The floor of every cell Joinery answered: its exact calls replayed with raw clients, HTTP in/out, encoding."""
-        connection = psycopg2.connect(self.database.url)
-        connection.autocommit = True
-        null_server = NullServer(PROJECT)
-        try:
-            null_server.start()
-            return {
-                cell: self.floor(capture, connection, null_server)
-                for cell, capture in captures.items()
-                if capture.valid and capture.joinery is not None
-            }
-        finally:
-            null_server.stop()
-            connection.close()
-
-    def floor(self, capture: CellCapture, sql_connection: Any, null_server: NullServer) -> Floor:
+    def floor(self, capture: CellCapture) -> Floor:
+        """The floor of a cell Joinery answered: its exact calls replayed with raw clients, HTTP in/out, encoding."""
         count = self.profile.floor_requests
         assert capture.joinery is not None
-        sql = percentile(action_join.replay_sql(capture.joinery.statements, sql_connection, count), 0.5)
+        if self.null_server.process is None:
+            self.null_server.start()
+        statements = capture.joinery.statements
+        sql = percentile(action_join.replay_sql(statements, self.floor_sql, count), 0.5)
         webhook = self.raw_replay(self.webhook.port, ACTION_PATH, capture.webhook_body, count)
         remote = self.raw_replay(self.remote.port, REMOTE_PATH, capture.remote_body, count)
-        http = null_server.samples(capture.request, capture.headers, capture.response, count)
+        http = self.null_server.samples(capture.request, capture.headers, capture.response, count)
         encode = encode_samples(capture.response, count)
         return Floor(
             webhook_p50_ms=webhook,
@@ -574,20 +586,24 @@ def run(
             cleanup.callback(gateway.stop)
 
         runs: list[Run] = []
-        floors: dict[tuple[str, int], Floor] = {}
-        for gateway in (g for g in gateways if g.name in servers):
-            print(f"{gateway.name}: capture ...", file=sys.stderr)
-            captures = bench.capture(gateway)
-            runs.extend(bench.time_server(gateway, captures))
-            if isinstance(gateway, JoineryGateway):
-                print("floors ...", file=sys.stderr)
-                floors = bench.floors(captures)
+        captures: dict[str, dict[tuple[str, int], CellCapture]] = {}
+        selected = [gateway for gateway in gateways if gateway.name in servers]
+        for repetition in range(profile.repetitions):
+            for gateway in selected if repetition % 2 == 0 else selected[::-1]:
+                if gateway.name not in captures:
+                    print(f"{gateway.name}: capture ...", file=sys.stderr)
+                    captures[gateway.name] = bench.capture(gateway)
+                print(
+                    f"{gateway.name}: repetition {repetition + 1} of {profile.repetitions}", file=sys.stderr
+                )
+                runs.extend(bench.time_server(gateway, captures[gateway.name], repetition))
         settings = database.settings(("server_version", "jit", "ssl"))
         environment_note = (
             f"{len(profile.cells)} cells; remote stub: {remote_flavour}; PostgreSQL {settings['server_version']}, "
             f"jit={settings['jit']}; load average before/after: {_load()}; wall time {time.monotonic() - started:.0f} s"
         )
-        report(runs, floors, [g.name for g in gateways if g.name in servers], results, environment_note)
+        environment_note += f"; {profile.repetitions} repetitions"
+        report(runs, bench.floors, [g.name for g in selected], results, environment_note)
 
 
 def _load() -> str:
@@ -612,6 +628,7 @@ def main() -> None:
         help="comma-separated servers to measure",
     )
     parser.add_argument("--cells", help="instead of the profile's cells, e.g. 'W1:100,W3 list:1000'")
+    parser.add_argument("--repetitions", type=int, help="instead of the profile's number of repetitions")
     parser.add_argument(
         "--remote-stub", choices=("node", "python"), default="node", help="remote stub flavour"
     )
@@ -632,6 +649,10 @@ def main() -> None:
         if unknown := {name for name, _ in cells} - set(WORKLOADS):
             parser.error(f"unknown workloads {sorted(unknown)}; known: {sorted(WORKLOADS)}")
         profile = replace(profile, cells=cells)
+    if args.repetitions is not None:
+        if args.repetitions < 1:
+            parser.error("--repetitions must be at least 1")
+        profile = replace(profile, repetitions=args.repetitions)
     signal.signal(signal.SIGTERM, _raise_exit)
     signal.signal(signal.SIGALRM, _raise_timeout)
     signal.alarm(profile.hard_limit_s)

@@ -1,16 +1,21 @@
 """Reporting of the peer comparison: printed ratio tables, one CSV row per run and a PNG plot.
 
-Ratios follow performance.md §5.5: against the floor (Joinery p50 / floor p50, and the overhead in
-ms), against each peer and the best peer of the cell (latency: < 1 means Joinery is faster;
-throughput: > 1 means Joinery is faster), aggregated per workload with the geometric mean.
+Every run is repeated (``bench.compare``); the tables and the plot show the median of the
+repetitions of each server × cell × concurrency, and list the cells whose repetitions differ by more
+than 10 % (``bench.repetitions``). Ratios follow performance.md §5.5: against the floor (Joinery
+p50 / floor p50, and the overhead in ms, each taken within one repetition, where the floor was
+measured right after Joinery's run, then the median), against each peer and the best peer of the
+cell (latency: < 1 means Joinery is faster; throughput: > 1 means Joinery is faster), aggregated
+per workload with the geometric mean. The CSV keeps one row per repetition.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import statistics
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import matplotlib
@@ -18,7 +23,11 @@ import matplotlib
 matplotlib.use("Agg")  # headless: the plot is only written to a file
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 
+from bench.repetitions import SPREAD_LIMIT, median_record, spread  # noqa: E402
+
 OURS = "Joinery"
+# Figures of one run that are not typical of it: the largest of the repetitions is kept.
+PEAKS = ("max_ms", "worker_peak_rss_kib")
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class Run:
     concurrency: int
     valid: bool
     note: str = ""
+    repetition: int = 0
     requests: int = 0
     errors: int = 0
     p50_ms: float = 0.0
@@ -85,12 +95,68 @@ class Run:
         """The cell's name in tables and plots."""
         return f"{self.workload} N={self.n:,}"
 
+    @property
+    def headline(self) -> float:
+        """The figure a repetition is judged by: p50 at c = 1, requests/s under load."""
+        return self.p50_ms if self.concurrency == 1 else self.requests_per_s
+
+
+RunKey = tuple[str, tuple[str, int], int]
+FloorKey = tuple[tuple[str, int], int]
+
+
+@dataclass(frozen=True)
+class VsFloor:
+    """Joinery against the floor in one cell: medians over the repetitions of the ratio and the overhead."""
+
+    floor: Floor  # each part the median of the repetitions'
+    ratio: float
+    overhead_ms: float
+    floor_spread: float
+
+
+def summarise(runs: list[Run]) -> tuple[list[Run], dict[RunKey, float]]:
+    """One run per server × cell × concurrency, the median of its repetitions; the spread of each.
+
+    A cell is valid only if every repetition was; the notes of all repetitions are kept.
+    """
+    groups: dict[RunKey, list[Run]] = {}
+    for run in runs:
+        groups.setdefault((run.server, run.cell, run.concurrency), []).append(run)
+    summary, spreads = [], {}
+    for key, group in groups.items():
+        valid = [run for run in group if run.valid]
+        merged = median_record(valid, keep_max=PEAKS) if valid else group[0]
+        notes = "; ".join(dict.fromkeys(run.note for run in group if run.note))
+        summary.append(replace(merged, valid=len(valid) == len(group), note=notes))
+        spreads[key] = spread([run.headline for run in valid])
+    return summary, spreads
+
+
+def against_floor(runs: list[Run], floors: dict[FloorKey, Floor]) -> dict[tuple[str, int], VsFloor]:
+    """Per cell, Joinery's c = 1 p50 against the floor measured in the same repetition."""
+    pairs: dict[tuple[str, int], list[tuple[Run, Floor]]] = {}
+    for run in runs:
+        floor = floors.get((run.cell, run.repetition))
+        if run.server == OURS and run.concurrency == 1 and run.valid and floor is not None:
+            pairs.setdefault(run.cell, []).append((run, floor))
+    return {
+        cell: VsFloor(
+            floor=median_record([floor for _, floor in found]),
+            ratio=statistics.median(run.p50_ms / floor.p50_ms for run, floor in found),
+            overhead_ms=statistics.median(run.p50_ms - floor.p50_ms for run, floor in found),
+            floor_spread=spread([floor.p50_ms for _, floor in found]),
+        )
+        for cell, found in pairs.items()
+    }
+
 
 class Table:
-    """The runs indexed by server, cell and concurrency."""
+    """The runs (medians of their repetitions) indexed by server, cell and concurrency."""
 
-    def __init__(self, runs: list[Run], servers: list[str]) -> None:
+    def __init__(self, runs: list[Run], servers: list[str], spreads: dict[RunKey, float]) -> None:
         self.servers = servers
+        self.spreads = spreads
         self.peers = [server for server in servers if server != OURS]
         self.by_key = {(run.server, run.cell, run.concurrency): run for run in runs}
         self.cells = list(dict.fromkeys(run.cell for run in runs))
@@ -100,6 +166,10 @@ class Table:
         """The valid run, or None (not run or invalid)."""
         run = self.by_key.get((server, cell, concurrency))
         return run if run is not None and run.valid else None
+
+    def noisy(self, run: Run) -> bool:
+        """Whether the repetitions of ``run`` differ by more than the spread limit."""
+        return self.spreads.get((run.server, run.cell, run.concurrency), 0.0) > SPREAD_LIMIT
 
     def best_peer(self, cell: tuple[str, int], concurrency: int, faster: str) -> Run | None:
         """The peer with the lowest p50 (``faster="latency"``) or the most requests/s."""
@@ -112,28 +182,36 @@ class Table:
 
 
 def report(
-    runs: list[Run], floors: dict[tuple[str, int], Floor], servers: list[str], folder: Path, note: str
+    runs: list[Run], floors: dict[FloorKey, Floor], servers: list[str], folder: Path, note: str
 ) -> None:
-    """Print the tables, write compare.csv and compare.png into ``folder``."""
-    table = Table(runs, servers)
+    """Print the tables, write compare.csv and compare.png into ``folder``.
+
+    ``runs`` hold every repetition; ``floors`` the floor of each cell in each repetition.
+    """
+    summary, spreads = summarise(runs)
+    table = Table(summary, servers, spreads)
+    vs_floor = against_floor(runs, floors)
     folder.mkdir(parents=True, exist_ok=True)
-    print_latency(table, floors)
+    print_latency(table, vs_floor)
     print_throughput(table)
     print_work(table)
-    print_means(table, floors)
-    print_invalid(runs)
+    print_means(table, vs_floor)
+    print_spread(table, vs_floor)
+    print_invalid(summary)
     print(f"\n{note}")
     write_csv(runs, floors, folder / "compare.csv")
-    plot(table, floors, folder / "compare.png", note)
+    plot(table, vs_floor, folder / "compare.png", note)
     print(f"results: {folder / 'compare.csv'}, {folder / 'compare.png'}")
 
 
-def _cell_text(run: Run | None, key: str = "latency") -> str:
+def _cell_text(table: Table, run: Run | None, key: str = "latency") -> str:
     if run is None:
         return "invalid"
+    mark = " ~" if table.noisy(run) else ""
     if key == "latency":
-        return f"{run.p50_ms:.2f} ({run.p99_ms:.1f})"
-    return f"{run.requests_per_s:,.0f}" if run.requests_per_s >= 10 else f"{run.requests_per_s:.2g}"
+        return f"{run.p50_ms:.2f} ({run.p99_ms:.1f}){mark}"
+    rate = f"{run.requests_per_s:,.0f}" if run.requests_per_s >= 10 else f"{run.requests_per_s:.2g}"
+    return rate + mark
 
 
 def _ratio(ours: float, theirs: float) -> str:
@@ -145,9 +223,12 @@ def _header(columns: list[str]) -> None:
     print("|---|" + "---:|" * (len(columns) - 1))
 
 
-def print_latency(table: Table, floors: dict[tuple[str, int], Floor]) -> None:
+def print_latency(table: Table, vs_floor: dict[tuple[str, int], VsFloor]) -> None:
     """Latency at c = 1: p50 (p99) per server, Joinery against the floor and against each peer."""
-    print("\n### c = 1: latency p50 (p99), ms; ratios are Joinery p50 / other p50 (< 1: Joinery faster)\n")
+    print(
+        "\n### c = 1: latency p50 (p99), ms, median of the repetitions (~: they differ by more than "
+        f"{SPREAD_LIMIT:.0%}); ratios are Joinery p50 / other p50 (< 1: Joinery faster)\n"
+    )
     _header(
         ["cell", "floor p50", *table.servers, "Joinery / floor", "overhead ms"]
         + [f"J / {peer}" for peer in table.peers]
@@ -155,11 +236,11 @@ def print_latency(table: Table, floors: dict[tuple[str, int], Floor]) -> None:
     )
     for cell in table.cells:
         ours = table.get(OURS, cell, 1)
-        floor = floors.get(cell)
-        row = [f"{cell[0]} N={cell[1]:,}", f"{floor.p50_ms:.2f}" if floor else "–"]
-        row += [_cell_text(table.get(server, cell, 1)) for server in table.servers]
-        row.append(_ratio(ours.p50_ms, floor.p50_ms) if ours and floor else "–")
-        row.append(f"{ours.p50_ms - floor.p50_ms:.2f}" if ours and floor else "–")
+        paired = vs_floor.get(cell)
+        row = [f"{cell[0]} N={cell[1]:,}", f"{paired.floor.p50_ms:.2f}" if paired else "–"]
+        row += [_cell_text(table, table.get(server, cell, 1)) for server in table.servers]
+        row.append(f"{paired.ratio:.2f}" if paired else "–")
+        row.append(f"{paired.overhead_ms:.2f}" if paired else "–")
         for peer in table.peers:
             theirs = table.get(peer, cell, 1)
             row.append(_ratio(ours.p50_ms, theirs.p50_ms) if ours and theirs else "–")
@@ -183,7 +264,7 @@ def print_throughput(table: Table) -> None:
                 continue
             ours = table.get(OURS, cell, concurrency)
             row = [f"{cell[0]} N={cell[1]:,}"] + [
-                _cell_text(table.get(s, cell, concurrency), "rps") for s in table.servers
+                _cell_text(table, table.get(s, cell, concurrency), "rps") for s in table.servers
             ]
             for peer in table.peers:
                 theirs = table.get(peer, cell, concurrency)
@@ -233,7 +314,7 @@ def _geomean(values: list[float]) -> float:
     return math.exp(sum(map(math.log, values)) / len(values)) if values else 0.0
 
 
-def print_means(table: Table, floors: dict[tuple[str, int], Floor]) -> None:
+def print_means(table: Table, vs_floor: dict[tuple[str, int], VsFloor]) -> None:
     """Per workload, geometric means over sizes of Joinery's ratios, and the worst cell against the best peer."""
     print(
         "\n### Per workload: geometric mean over N of Joinery's ratios (latency at c = 1, throughput at c > 1)\n"
@@ -248,8 +329,8 @@ def print_means(table: Table, floors: dict[tuple[str, int], Floor]) -> None:
     for workload in dict.fromkeys(cell[0] for cell in table.cells):
         cells = [cell for cell in table.cells if cell[0] == workload]
         ours = {cell: table.get(OURS, cell, 1) for cell in cells}
-        vs_floor = [run.p50_ms / floors[cell].p50_ms for cell, run in ours.items() if run and cell in floors]
-        row = [workload, f"{_geomean(vs_floor):.2f}" if vs_floor else "–"]
+        floor_ratios = [vs_floor[cell].ratio for cell in cells if cell in vs_floor]
+        row = [workload, f"{_geomean(floor_ratios):.2f}" if floor_ratios else "–"]
         for peer in table.peers:
             ratios = [
                 run.p50_ms / theirs.p50_ms
@@ -275,6 +356,23 @@ def print_means(table: Table, floors: dict[tuple[str, int], Floor]) -> None:
         print("| " + " | ".join(row) + " |")
 
 
+def print_spread(table: Table, vs_floor: dict[tuple[str, int], VsFloor]) -> None:
+    """The runs and floors whose repetitions differ by more than the spread limit."""
+    noisy = [
+        f"- {server} {cell[0]} N={cell[1]:,} c={concurrency}: {value:.0%}"
+        for (server, cell, concurrency), value in table.spreads.items()
+        if value > SPREAD_LIMIT
+    ]
+    noisy += [
+        f"- floor {cell[0]} N={cell[1]:,}: {paired.floor_spread:.0%}"
+        for cell, paired in vs_floor.items()
+        if paired.floor_spread > SPREAD_LIMIT
+    ]
+    if noisy:
+        print(f"\nRepetitions differing by more than {SPREAD_LIMIT:.0%} ((largest − smallest) / median):")
+        print("\n".join(noisy))
+
+
 def print_invalid(runs: list[Run]) -> None:
     """Cells whose response differed from the expected one, and runs with failed requests."""
     flagged = [run for run in runs if not run.valid or run.note]
@@ -284,8 +382,8 @@ def print_invalid(runs: list[Run]) -> None:
             print(f"- {run.server} {run.label} c={run.concurrency}: {run.note}")
 
 
-def write_csv(runs: list[Run], floors: dict[tuple[str, int], Floor], path: Path) -> None:
-    """One row per run, with the floor of its cell."""
+def write_csv(runs: list[Run], floors: dict[FloorKey, Floor], path: Path) -> None:
+    """One row per run and repetition, with the floor of its cell in that repetition."""
     names = [f.name for f in fields(Run)] + ["floor_webhook_p50_ms", "floor_sql_p50_ms", "floor_remote_p50_ms",
                                              "floor_http_p50_ms", "floor_encode_p50_ms", "floor_p50_ms",
                                              "ratio_p50_floor"]  # fmt: skip
@@ -297,7 +395,7 @@ def write_csv(runs: list[Run], floors: dict[tuple[str, int], Floor], path: Path)
                 key: round(value, 3) if isinstance(value, float) else value
                 for key, value in asdict(run).items()
             }
-            floor = floors.get(run.cell)
+            floor = floors.get((run.cell, run.repetition))
             if floor:
                 row.update({f"floor_{key}": round(value, 3) for key, value in asdict(floor).items()})
                 row["floor_p50_ms"] = round(floor.p50_ms, 3)
@@ -307,8 +405,11 @@ def write_csv(runs: list[Run], floors: dict[tuple[str, int], Floor], path: Path)
             writer.writerow(row)
 
 
-def plot(table: Table, floors: dict[tuple[str, int], Floor], path: Path, note: str) -> None:
-    """Four panels: c = 1 p50 with the floor, requests/s at the lowest c > 1, gateway CPU per request, peak RSS."""
+def plot(table: Table, vs_floor: dict[tuple[str, int], VsFloor], path: Path, note: str) -> None:
+    """Four panels: c = 1 p50 with the floor, requests/s at the lowest c > 1, gateway CPU per request, peak RSS.
+
+    Each bar is the median of the repetitions.
+    """
     loaded = min((c for c in table.concurrencies if c > 1), default=1)
     labels = [f"{workload}\nN={n:,}" for workload, n in table.cells]
     figure, axes = plt.subplots(2, 2, figsize=(max(12, 1.6 * len(labels) + 4), 10))
@@ -330,7 +431,7 @@ def plot(table: Table, floors: dict[tuple[str, int], Floor], path: Path, note: s
 
     latency, throughput, cpu, memory = axes.flat
     bars(latency, lambda run: run.p50_ms, 1)
-    floor_values = [floors[cell].p50_ms if cell in floors else math.nan for cell in table.cells]
+    floor_values = [vs_floor[cell].floor.p50_ms if cell in vs_floor else math.nan for cell in table.cells]
     latency.scatter(list(positions), floor_values, marker="_", s=900, color="black", zorder=3, label="floor")
     latency.set_yscale("log")
     latency.set_title("c = 1: latency p50 (ms, log scale; black: floor)")
@@ -348,7 +449,7 @@ def plot(table: Table, floors: dict[tuple[str, int], Floor], path: Path, note: s
         peaks.append(max(found) / 1024 if found else 0.0)
     memory.bar(table.servers, peaks, color=[f"C{i}" for i in range(len(table.servers))])
     memory.set_title("peak RSS of the worker process (MiB)")
-    figure.suptitle(f"Joinery and peers, one run — {note}", fontsize=9)
+    figure.suptitle(f"Joinery and peers, medians of the repetitions of one run — {note}", fontsize=9)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

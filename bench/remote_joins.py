@@ -14,10 +14,14 @@ with a raw keep-alive client, plus the request and its response through a null a
 gunicorn set-up and ``orjson.dumps`` of the response (``bench.http_floor``). The remote stub reports its CPU time per request: the graphql-core
 stub by default, or its graphql-yoga twin with ``--remote-stub node`` (``make bench-node-deps`` first).
 
+Each cell runs ``--rounds`` times (3 by default; Joinery, then its floor, each round); the table gives
+the median of the rounds and the spread of Joinery's p50 over them, as ``bench.action_join`` does;
+the CSV keeps one row per round.
+
 With ``--profile N`` the requests of one more round of that N (``--profile-workload``, W3 list by
 default) run under cProfile in the gunicorn worker, as in ``bench.action_join``.
 
-    .venv/bin/python -m bench.remote_joins [--sizes 1,100] [--remote-stub node] [--profile 1000]
+    .venv/bin/python -m bench.remote_joins [--sizes 1,100] [--rounds 3] [--remote-stub node] [--profile 1000]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import psycopg2
 from bench.action_join import (
     CAPTURE_REQUESTS,
     PROFILED_REQUESTS,
+    ROUNDS,
     SOURCE,
     Capture,
     _raise_exit,
@@ -59,6 +64,7 @@ from bench.remote_stub import (
     shipment_customer,
     stock_qty,
 )
+from bench.repetitions import SPREAD_LIMIT, median_record, spread
 from bench.timing import keep_alive_connection, percentile, post, timed
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -74,17 +80,18 @@ MIN_REQUESTS = 100
 MIN_REQUESTS_SLOW = 20
 MAX_REQUESTS = 300
 CELL_BUDGET_S = 10.0
-HARD_LIMIT_S = 600
+HARD_LIMIT_S = 900
 ADD_SKU_SQL = "ALTER TABLE customers ADD COLUMN sku text GENERATED ALWAYS AS (%s || id::text) STORED"
 JSON = {"Content-Type": "application/json"}
 
 
 @dataclass(frozen=True)
 class CellResult:
-    """One row of the results: Joinery, the floor parts and the work per request."""
+    """One round of a cell: Joinery, the floor parts and the work per request."""
 
     workload: str
     n: int
+    repetition: int
     requests: int
     joinery_p50_ms: float
     joinery_p99_ms: float
@@ -213,7 +220,17 @@ class RemoteJoinBench:
             check_response(workload, n, self.server.graphql(body))
         return Capture.of(self.log.statements_since(offset, self.database.name), CAPTURE_REQUESTS)
 
-    def run_cell(self, workload: str, n: int, capture: Capture, sql_connection: Any) -> CellResult:
+    def run_cell(
+        self, workload: str, n: int, capture: Capture, sql_connection: Any, rounds: int
+    ) -> list[CellResult]:
+        """The rounds of one cell."""
+        return [
+            self.run_round(workload, n, capture, sql_connection, repetition) for repetition in range(rounds)
+        ]
+
+    def run_round(
+        self, workload: str, n: int, capture: Capture, sql_connection: Any, repetition: int
+    ) -> CellResult:
         """Time Joinery for one cell, then the floor of the same cell."""
         connection = keep_alive_connection(self.server.port)
         body = orjson.dumps({"query": query(workload, n)})
@@ -241,6 +258,7 @@ class RemoteJoinBench:
         return CellResult(
             workload=workload,
             n=n,
+            repetition=repetition,
             requests=count,
             joinery_p50_ms=p50,
             joinery_p99_ms=percentile(samples, 0.99),
@@ -296,26 +314,33 @@ def add_sku_column(database: BenchDatabase) -> None:
         cursor.execute("VACUUM ANALYZE customers")
 
 
-def print_table(results: list[CellResult], settings: dict[str, str]) -> None:
-    """The summary table (milliseconds unless stated) and the remote CPU ratio of the two modes."""
+def print_table(cells: list[list[CellResult]], settings: dict[str, str]) -> None:
+    """Per cell, the median of its rounds (milliseconds unless stated); the remote CPU ratio of the two modes."""
+    rounds = max(len(results) for results in cells)
+    print(
+        f"Median of {rounds} rounds per cell; ratio and overhead are taken within each round. Spread: "
+        f"(largest − smallest) / median of Joinery's p50 over the rounds, ~ above {SPREAD_LIMIT:.0%}.\n"
+    )
     header = (
-        "| workload | N | requests | Joinery p50 | Joinery p99 | Joinery CPU/req | remote p50 | SQL p50 | HTTP p50 "
-        "| encode p50 | floor p50 "
+        "| workload | N | requests | Joinery p50 | spread | Joinery p99 | Joinery CPU/req | remote p50 | SQL p50 "
+        "| HTTP p50 | encode p50 | floor p50 "
         "| ratio p50/floor | overhead | SQL stmts/req | remote reqs/req | remote CPU/req | remote body |"
     )
     print(header)
     print("|---|" + "---:|" * (header.count(" | ") - 1) + "---:|")
-    for r in results:
+    summaries = [(median_record(results), spread([r.joinery_p50_ms for r in results])) for results in cells]
+    for r, p50_spread in summaries:
+        mark = " ~" if p50_spread > SPREAD_LIMIT else ""
         print(
-            f"| {r.workload} | {r.n:,} | {r.requests} | {r.joinery_p50_ms:.2f} | {r.joinery_p99_ms:.2f} "
-            f"| {r.joinery_cpu_ms_per_request:.2f} | {r.remote_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.http_p50_ms:.2f} "
-            f"| {r.encode_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
+            f"| {r.workload} | {r.n:,} | {r.requests:g} | {r.joinery_p50_ms:.2f} | {p50_spread:.0%}{mark} "
+            f"| {r.joinery_p99_ms:.2f} | {r.joinery_cpu_ms_per_request:.2f} | {r.remote_p50_ms:.2f} | {r.sql_p50_ms:.2f} "
+            f"| {r.http_p50_ms:.2f} | {r.encode_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
             f"| {r.overhead_ms:.2f} | {r.sql_statements_per_request:g} | {r.remote_requests_per_request:g} "
-            f"| {r.remote_cpu_ms_per_request:.2f} | {r.remote_body_bytes:,} B |"
+            f"| {r.remote_cpu_ms_per_request:.2f} | {r.remote_body_bytes:,.0f} B |"
         )
     print()
-    by_cell = {(r.workload, r.n): r for r in results}
-    for n in sorted({r.n for r in results}):
+    by_cell = {(r.workload, r.n): r for r, _ in summaries}
+    for n in sorted({r.n for r, _ in summaries}):
         alias, listed = by_cell.get(("W3 alias", n)), by_cell.get(("W3 list", n))
         if alias and listed and listed.remote_cpu_ms_per_request > 0:
             ratio = alias.remote_cpu_ms_per_request / listed.remote_cpu_ms_per_request
@@ -329,6 +354,7 @@ def run(
     pg_log: Path | None,
     remote_stub: str = "python",
     profile: tuple[str, int] | None = None,
+    rounds: int = ROUNDS,
 ) -> None:
     """Set everything up, run the cells, report, profile the cell ``profile`` names, tear down."""
     cells = [(workload, n) for workload in MODES for n in sizes]
@@ -365,9 +391,9 @@ def run(
         results = []
         for workload, n in cells:
             print(f"{workload} N={n:,} ...", file=sys.stderr)
-            results.append(bench.run_cell(workload, n, captures[workload, n], sql_connection))
+            results.append(bench.run_cell(workload, n, captures[workload, n], sql_connection, rounds))
         print_table(results, database.settings(("server_version", "jit", "ssl")))
-        write_csv(results, csv_path)  # type: ignore[arg-type]
+        write_csv([result for rounds_of_cell in results for result in rounds_of_cell], csv_path)  # type: ignore[arg-type]
         if profile is not None and profile_out is not None:
             print(f"profiling {profile[0]} ...", file=sys.stderr)
             bench.profile(*profile)
@@ -384,6 +410,9 @@ def main() -> None:
     parser.add_argument(
         "--remote-stub", choices=sorted(REMOTE_STUBS), default="python", help="remote stub flavour"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=ROUNDS, help="rounds of each cell (the median is reported)"
+    )
     parser.add_argument("--profile", type=int, help="after the run, cProfile requests of this N")
     parser.add_argument(
         "--profile-workload", choices=sorted(MODES), default="W3 list", help="the workload --profile runs"
@@ -392,12 +421,14 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     if args.profile is not None and args.profile not in sizes:
         parser.error("--profile must be one of --sizes")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     profile = None if args.profile is None else (args.profile_workload, args.profile)
     csv_path = args.csv or (RESULTS_CSV_NODE_STUB if args.remote_stub == "node" else RESULTS_CSV)
     signal.signal(signal.SIGALRM, _raise_timeout)
     signal.signal(signal.SIGTERM, _raise_exit)
     signal.alarm(HARD_LIMIT_S)
-    run(sizes, csv_path, args.pg_log, args.remote_stub, profile)
+    run(sizes, csv_path, args.pg_log, args.remote_stub, profile, args.rounds)
 
 
 if __name__ == "__main__":
