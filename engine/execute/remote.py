@@ -54,12 +54,11 @@ from graphql import (
     parse_type,
     print_ast,
 )
-from graphql.language.print_string import print_string
 
 from engine.environment import MissingVariableError, configured_url, hide_resolved_url, resolve_template
 from engine.errors import Code, EngineError
 from engine.execute.actions import CallContext
-from engine.execute.aliased_document import AliasedDocument, literal
+from engine.execute.aliased_document import AliasedDocument, literal, string_literal
 from engine.execute.generated import define
 from engine.execute.stats import ExecutionStats
 from engine.graphql_errors import RequestError
@@ -355,7 +354,7 @@ def literal_text(value: Any, graphql_type: GraphQLInputType | None) -> str:
     named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
     kind = type(value)
     if kind is str and (named is GraphQLString or (named is GraphQLID and not _INTEGER_STRING.match(value))):
-        return print_string(value)
+        return string_literal(value)
     if kind is int and (named is GraphQLID or named is GraphQLInt):  # past 32 bits too, as untyped
         return str(value)
     return literal(value_ast(value, graphql_type))

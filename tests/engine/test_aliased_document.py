@@ -51,11 +51,12 @@ from graphql import GraphQLBoolean as Boolean
 from graphql import GraphQLFloat as Float
 from graphql import GraphQLID as ID
 from graphql import GraphQLInt as Int
+from graphql.language.print_string import print_string
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from engine.execute import remote
-from engine.execute.aliased_document import MAX_LINE_LENGTH, AliasedDocument, literal
+from engine.execute.aliased_document import MAX_LINE_LENGTH, AliasedDocument, literal, string_literal
 from engine.graphql_errors import RequestError
 from engine.plan.nodes import LhsKey, RemoteJoin, RemoteStep
 
@@ -531,3 +532,17 @@ def test_argument_and_join_field_names_are_written_as_literals_never_as_code():
     document, _ = remote._aliased_document(call, [(0, 7)])
 
     assert document == f'{{\n  f0: orders({odd}: 7, b: "y\\"); raise SystemExit #")\n}}'
+
+
+@settings(max_examples=300)
+@given(
+    st.text(
+        st.one_of(
+            st.characters(exclude_categories=("Cs",)),
+            st.sampled_from('"\\\x00\x08\t\n\x1f\x7f\x85\x9f\xa0\u2028'),
+        ),
+        max_size=20,
+    )
+)
+def test_a_string_literal_is_the_printers_whether_or_not_it_escapes(value):
+    assert string_literal(value) == print_string(value)
