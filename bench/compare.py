@@ -219,7 +219,7 @@ PROFILES = {
         max_requests=2_000,
         floor_requests=200,
         repetitions=3,
-        hard_limit_s=3 * 3_600,
+        hard_limit_s=5 * 3_600,
     ),
 }
 
