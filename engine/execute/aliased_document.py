@@ -20,7 +20,8 @@ printed once by graphql-core; each key's field follows the printer's rules for a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from graphql import (
     BooleanValueNode,
@@ -92,6 +93,27 @@ class AliasedDocument:
             if index:
                 text = _block([text])
         return text
+
+    def key_fields(
+        self, keys: Sequence[Sequence[Any]], arguments_of: Callable[[Sequence[Any]], Any]
+    ) -> list[str]:
+        """The field of each key (``[argument id, value...]``), aliased ``f<argument id>``.
+
+        ``arguments_of(key)`` gives ``field``'s ``arguments`` of a key. A one-step path, the usual
+        one, is written in one loop: a thousand keys are a thousand fields.
+        """
+        if len(self.path) != 1:
+            return [self.field(f"f{key[0]}", arguments_of(key)) for key in keys]
+        name, tail = self.path[0].name, f" {self.selection}" if self.selection else ""
+        written = []
+        for key in keys:
+            prefix = f"f{key[0]}: {name}"
+            pairs = arguments_of(key)[0]
+            if len(pairs) == 1 and len(prefix) + len(pairs[0]) + 2 <= MAX_LINE_LENGTH:
+                written.append(f"{prefix}({pairs[0]}){tail}")  # ``_arguments`` of one short pair
+            else:
+                written.append(prefix + _arguments(prefix, pairs) + tail)
+        return written
 
     def document(self, fields: Sequence[str]) -> str:
         """The query document holding ``fields``."""

@@ -304,7 +304,7 @@ def _aliased_document(call: RemoteJoin, keys: JoinKeys) -> tuple[str, dict[str, 
         id(call),
         lambda: (call, AliasedDocument(call.path, call.selection, call.variables), _key_arguments(call)),
     )
-    return printer.document([printer.field(f"f{key[0]}", arguments_of(key)) for key in keys]), {}
+    return printer.document(printer.key_fields(keys, arguments_of)), {}
 
 
 def _key_arguments(call: RemoteJoin) -> Callable[[Sequence[Any]], list[list[str]]]:
@@ -316,7 +316,7 @@ def _key_arguments(call: RemoteJoin) -> Callable[[Sequence[Any]], list[list[str]
     """
     positions = {lhs.name: index for index, lhs in enumerate(call.keys, start=1)}
     values = "{" + ", ".join(f"{name!r}: key[{index}]" for name, index in positions.items()) + "}"
-    namespace: dict[str, Any] = {"_literal": literal_text, "_filled": _filled_literal}
+    namespace: dict[str, Any] = {"_filled": _filled_literal}
     steps = []
     for step_index, step in enumerate(call.path):
         texts = []
@@ -325,7 +325,8 @@ def _key_arguments(call: RemoteJoin) -> Callable[[Sequence[Any]], list[list[str]
             graphql_type = namespace[f"type{suffix}"] = step.types.get(argument)
             head = repr(f"{argument}: ")
             if isinstance(template, str) and template.startswith("$") and template[1:] in positions:
-                texts.append(f"{head} + _literal(key[{positions[template[1:]]}], type{suffix})")
+                namespace[f"literal{suffix}"] = key_literal_writer(graphql_type)
+                texts.append(f"{head} + literal{suffix}(key[{positions[template[1:]]}])")
             elif any(name in positions for name, _ in variables(template, "")):
                 namespace[f"template{suffix}"] = template
                 texts.append(f"{head} + _filled(template{suffix}, {values}, type{suffix})")
@@ -343,6 +344,26 @@ def _filled_literal(template: Any, values: Mapping[str, Any], graphql_type: Grap
 
 # graphql-core's test for an ID that it writes as an integer literal (``match``, as there).
 _INTEGER_STRING = re.compile("^-?(?:0|[1-9][0-9]*)$")
+
+
+def key_literal_writer(graphql_type: GraphQLInputType | None) -> Callable[[Any], str]:
+    """``literal_text`` of one argument type, its look at the type taken once rather than per key."""
+    named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+
+    def string_key(value: Any) -> str:
+        return string_literal(value) if type(value) is str else literal_text(value, graphql_type)
+
+    def id_key(value: Any) -> str:
+        kind = type(value)
+        if kind is str and not _INTEGER_STRING.match(value):
+            return string_literal(value)
+        return str(value) if kind is int else literal_text(value, graphql_type)
+
+    if named is GraphQLString:
+        return string_key
+    if named is GraphQLID:
+        return id_key
+    return lambda value: literal_text(value, graphql_type)
 
 
 def literal_text(value: Any, graphql_type: GraphQLInputType | None) -> str:

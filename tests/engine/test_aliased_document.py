@@ -230,13 +230,27 @@ def expected_document(variables, fields):
 
 
 def written(path, selection, variables, keyed_arguments):
-    """The document ``AliasedDocument`` writes for one ``(alias, {step name: arguments})`` per key."""
+    """The document ``AliasedDocument`` writes for one ``(alias, {step name: arguments})`` per key.
+
+    Aliases ``f<argument id>`` are written as a join writes them (``key_fields``), others one by one.
+    """
     printer = AliasedDocument(path, selection, variables)
-    fields = [
-        printer.field(alias, [[f"{n}: {literal(v)}" for n, v in arguments[step.name]] for step in path])
+    texts = [
+        (alias, [[f"{n}: {literal(v)}" for n, v in arguments[step.name]] for step in path])
         for alias, arguments in keyed_arguments
     ]
+    if all(_argument_id(alias) is not None for alias, _ in texts):
+        keys = [(_argument_id(alias), index) for index, (alias, _) in enumerate(texts)]
+        fields = printer.key_fields(keys, lambda key: texts[key[1]][1])
+    else:
+        fields = [printer.field(alias, arguments) for alias, arguments in texts]
     return printer.document(fields)
+
+
+def _argument_id(alias):
+    """The argument id of an alias ``f<id>`` (None for another alias)."""
+    digits = alias[1:]
+    return int(digits) if alias.startswith("f") and digits.isdigit() and f"f{int(digits)}" == alias else None
 
 
 def printed(path, selection, variables, keyed_arguments):
@@ -478,7 +492,10 @@ KEY_VALUES += ["RED", 'a"b\\c', "é\u2028", "", None, [1, "2"], {"id": 1}]
 @pytest.mark.parametrize("value", KEY_VALUES, ids=repr)
 def test_a_key_is_written_as_its_printed_literal(value, graphql_type):
     """Keys written straight away (strings and integers of built-in scalars) read as the printed node."""
-    assert remote.literal_text(value, graphql_type) == literal(remote.value_ast(value, graphql_type))
+    expected = literal(remote.value_ast(value, graphql_type))
+
+    assert remote.literal_text(value, graphql_type) == expected
+    assert remote.key_literal_writer(graphql_type)(value) == expected
 
 
 # --- key values never break out of their literal --------------------------------------------------
