@@ -271,9 +271,9 @@ def _data(body: dict[str, Any], code: str) -> Mapping[str, Any]:
 def _aliased_results(data: Mapping[str, Any], keys: JoinKeys, steps: list[str]) -> dict[int, Any]:
     """Argument id -> the value under its alias ``f<id>``, down the rest of the path."""
     if steps:
-        return {int(key[0]): _at(data, [f"f{key[0]}", *steps]) for key in keys}
+        return {key[0]: _at(data, [f"f{key[0]}", *steps]) for key in keys}
     try:  # a one-field path, the usual one: each value is its alias's
-        return {int(key[0]): data[f"f{key[0]}"] for key in keys}
+        return {key[0]: data[f"f{key[0]}"] for key in keys}
     except KeyError as missing:
         raise _missing_key(missing.args[0]) from None
 
