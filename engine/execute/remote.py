@@ -322,13 +322,13 @@ def _key_arguments(call: RemoteJoin) -> Callable[[Sequence[Any]], list[list[str]
         texts = []
         for argument_index, (argument, template) in enumerate(step.arguments.items()):
             suffix = f"_{step_index}_{argument_index}"
-            graphql_type = namespace[f"type{suffix}"] = step.types.get(argument)
+            graphql_type = step.types.get(argument)
             head = repr(f"{argument}: ")
             if isinstance(template, str) and template.startswith("$") and template[1:] in positions:
                 namespace[f"literal{suffix}"] = key_literal_writer(graphql_type)
                 texts.append(f"{head} + literal{suffix}(key[{positions[template[1:]]}])")
             elif any(name in positions for name, _ in variables(template, "")):
-                namespace[f"template{suffix}"] = template
+                namespace[f"template{suffix}"], namespace[f"type{suffix}"] = template, graphql_type
                 texts.append(f"{head} + _filled(template{suffix}, {values}, type{suffix})")
             else:
                 namespace[f"constant{suffix}"] = f"{argument}: {literal_text(template, graphql_type)}"
