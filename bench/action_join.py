@@ -50,7 +50,7 @@ from bench.fixture import BenchDatabase
 from bench.http_floor import NullServer, encode_samples
 from bench.joinery_server import JoineryServer
 from bench.pg_log import EXPECTED_PREFIX, LoggedStatement, StatementLog, debian_log_path
-from bench.repetitions import SPREAD_LIMIT, median_record, spread
+from bench.repetitions import rounds_caption, spread_mark, summarise_rounds
 from bench.timing import keep_alive_connection, percentile, post, timed
 from bench.webhook_stub import ACTION_PATH, StubProcess
 from engine.http import HttpTransport
@@ -384,19 +384,9 @@ def statement_log(database: BenchDatabase, path: Path | None) -> StatementLog:
     return log
 
 
-def summarise(rounds: list[CellResult]) -> tuple[CellResult, float]:
-    """The median of a cell's rounds (the largest of their maxima and peaks) and the spread of Joinery's p50."""
-    merged = median_record(rounds, keep_max=("joinery_max_ms", "worker_peak_rss_kib"))
-    return merged, spread([result.joinery_p50_ms for result in rounds])
-
-
 def print_table(cells: list[list[CellResult]], settings: dict[str, str]) -> None:
     """The summary table (milliseconds unless stated): per cell, the median of its rounds."""
-    rounds = max(len(results) for results in cells)
-    print(
-        f"Median of {rounds} rounds per N; ratio and overhead are taken within each round. Spread: "
-        f"(largest − smallest) / median of Joinery's p50 over the rounds, ~ above {SPREAD_LIMIT:.0%}.\n"
-    )
+    print(rounds_caption(max(len(results) for results in cells), "N"))
     header = (
         "| N | requests | Joinery p50 | spread | Joinery p99 | Joinery CPU/req | webhook p50 | SQL p50 "
         "| HTTP p50 | encode p50 | floor p50 "
@@ -405,11 +395,11 @@ def print_table(cells: list[list[CellResult]], settings: dict[str, str]) -> None
     )
     print(header)
     print("|" + "---:|" * header.count(" | ") + "---:|")
-    summaries = [summarise(results) for results in cells]
+    # The largest of the rounds' maxima and peaks, the median of the rest.
+    summaries = [summarise_rounds(results, ("joinery_max_ms", "worker_peak_rss_kib")) for results in cells]
     for r, p50_spread in summaries:
-        mark = " ~" if p50_spread > SPREAD_LIMIT else ""
         print(
-            f"| {r.n:,} | {r.requests:g} | {r.joinery_p50_ms:.2f} | {p50_spread:.0%}{mark} | {r.joinery_p99_ms:.2f} "
+            f"| {r.n:,} | {r.requests:g} | {r.joinery_p50_ms:.2f} | {p50_spread:.0%}{spread_mark(p50_spread)} | {r.joinery_p99_ms:.2f} "
             f"| {r.joinery_cpu_ms_per_request:.2f} | {r.webhook_p50_ms:.2f} | {r.sql_p50_ms:.2f} | {r.http_p50_ms:.2f} "
             f"| {r.encode_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
             f"| {r.overhead_ms:.2f} | {r.paced_floor_p50_ms:.2f} | {r.sql_statements_per_request:g} | {r.webhook_calls_per_request:g} "

@@ -23,7 +23,7 @@ import matplotlib
 matplotlib.use("Agg")  # headless: the plot is only written to a file
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 
-from bench.repetitions import SPREAD_LIMIT, median_record, spread  # noqa: E402
+from bench.repetitions import SPREAD_LIMIT, median_record, spread, spread_mark  # noqa: E402
 
 OURS = "Joinery"
 # Figures of one run that are not typical of it: the largest of the repetitions is kept.
@@ -167,9 +167,9 @@ class Table:
         run = self.by_key.get((server, cell, concurrency))
         return run if run is not None and run.valid else None
 
-    def noisy(self, run: Run) -> bool:
-        """Whether the repetitions of ``run`` differ by more than the spread limit."""
-        return self.spreads.get((run.server, run.cell, run.concurrency), 0.0) > SPREAD_LIMIT
+    def mark(self, run: Run) -> str:
+        """``spread_mark`` of the repetitions of ``run``."""
+        return spread_mark(self.spreads.get((run.server, run.cell, run.concurrency), 0.0))
 
     def best_peer(self, cell: tuple[str, int], concurrency: int, faster: str) -> Run | None:
         """The peer with the lowest p50 (``faster="latency"``) or the most requests/s."""
@@ -207,7 +207,7 @@ def report(
 def _cell_text(table: Table, run: Run | None, key: str = "latency") -> str:
     if run is None:
         return "invalid"
-    mark = " ~" if table.noisy(run) else ""
+    mark = table.mark(run)
     if key == "latency":
         return f"{run.p50_ms:.2f} ({run.p99_ms:.1f}){mark}"
     rate = f"{run.requests_per_s:,.0f}" if run.requests_per_s >= 10 else f"{run.requests_per_s:.2g}"

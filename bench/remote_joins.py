@@ -64,7 +64,7 @@ from bench.remote_stub import (
     shipment_customer,
     stock_qty,
 )
-from bench.repetitions import SPREAD_LIMIT, median_record, spread
+from bench.repetitions import rounds_caption, spread_mark, summarise_rounds
 from bench.timing import keep_alive_connection, percentile, post, timed
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -316,11 +316,7 @@ def add_sku_column(database: BenchDatabase) -> None:
 
 def print_table(cells: list[list[CellResult]], settings: dict[str, str]) -> None:
     """Per cell, the median of its rounds (milliseconds unless stated); the remote CPU ratio of the two modes."""
-    rounds = max(len(results) for results in cells)
-    print(
-        f"Median of {rounds} rounds per cell; ratio and overhead are taken within each round. Spread: "
-        f"(largest − smallest) / median of Joinery's p50 over the rounds, ~ above {SPREAD_LIMIT:.0%}.\n"
-    )
+    print(rounds_caption(max(len(results) for results in cells), "cell"))
     header = (
         "| workload | N | requests | Joinery p50 | spread | Joinery p99 | Joinery CPU/req | remote p50 | SQL p50 "
         "| HTTP p50 | encode p50 | floor p50 "
@@ -328,11 +324,10 @@ def print_table(cells: list[list[CellResult]], settings: dict[str, str]) -> None
     )
     print(header)
     print("|---|" + "---:|" * (header.count(" | ") - 1) + "---:|")
-    summaries = [(median_record(results), spread([r.joinery_p50_ms for r in results])) for results in cells]
+    summaries = [summarise_rounds(results) for results in cells]
     for r, p50_spread in summaries:
-        mark = " ~" if p50_spread > SPREAD_LIMIT else ""
         print(
-            f"| {r.workload} | {r.n:,} | {r.requests:g} | {r.joinery_p50_ms:.2f} | {p50_spread:.0%}{mark} "
+            f"| {r.workload} | {r.n:,} | {r.requests:g} | {r.joinery_p50_ms:.2f} | {p50_spread:.0%}{spread_mark(p50_spread)} "
             f"| {r.joinery_p99_ms:.2f} | {r.joinery_cpu_ms_per_request:.2f} | {r.remote_p50_ms:.2f} | {r.sql_p50_ms:.2f} "
             f"| {r.http_p50_ms:.2f} | {r.encode_p50_ms:.2f} | {r.floor_p50_ms:.2f} | {r.ratio:.1f}x "
             f"| {r.overhead_ms:.2f} | {r.sql_statements_per_request:g} | {r.remote_requests_per_request:g} "

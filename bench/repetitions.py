@@ -44,3 +44,25 @@ def median_record(records: Sequence[Record], keep_max: Collection[str] = ()) -> 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def summarise_rounds(rounds: Sequence[Record], keep_max: Collection[str] = ()) -> tuple[Record, float]:
+    """A cell's rounds as one: their ``median_record`` and the spread of Joinery's p50 over them.
+
+    The records hold ``joinery_p50_ms``, as the rows of ``bench.action_join`` and ``bench.remote_joins`` do.
+    """
+    rows: Sequence[Any] = rounds
+    return median_record(rounds, keep_max), spread([row.joinery_p50_ms for row in rows])
+
+
+def rounds_caption(rounds: int, per: str) -> str:
+    """The line above a table of rounds' medians, ``per`` naming what each row is (N, a cell)."""
+    return (
+        f"Median of {rounds} rounds per {per}; ratio and overhead are taken within each round. Spread: "
+        f"(largest − smallest) / median of Joinery's p50 over the rounds, ~ above {SPREAD_LIMIT:.0%}.\n"
+    )
+
+
+def spread_mark(value: float) -> str:
+    """`` ~`` after a figure whose repetitions differ by more than the limit, else nothing."""
+    return " ~" if value > SPREAD_LIMIT else ""

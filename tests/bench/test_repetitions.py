@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bench.repetitions import SPREAD_LIMIT, median_record, spread
+from bench.repetitions import SPREAD_LIMIT, median_record, spread, spread_mark, summarise_rounds
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,23 @@ def test_spread_is_the_range_over_the_median(values, expected):
 
 def test_a_tenth_apart_is_the_limit():
     assert spread([10.0, 10.0, 11.0]) <= SPREAD_LIMIT < spread([10.0, 10.0, 11.1])
+
+
+@dataclass(frozen=True)
+class Round:
+    n: int
+    joinery_p50_ms: float
+    joinery_max_ms: float
+
+
+def test_rounds_summarise_to_their_median_and_the_spread_of_joinerys_p50():
+    rounds = [Round(1000, 4.0, 9.0), Round(1000, 5.0, 6.0), Round(1000, 4.5, 7.0)]
+
+    merged, p50_spread = summarise_rounds(rounds, keep_max=("joinery_max_ms",))
+
+    assert merged == Round(1000, 4.5, 9.0)
+    assert p50_spread == pytest.approx(1.0 / 4.5)
+
+
+def test_only_a_spread_past_the_limit_is_marked():
+    assert (spread_mark(SPREAD_LIMIT), spread_mark(0.11)) == ("", " ~")
