@@ -1,16 +1,13 @@
 """JWT mode: real HS256/RS256/EdDSA tokens, a key set served over HTTP, and every refusal Hasura names."""
 
-import datetime
 import hmac
 import json
 import time
 
 import jwt
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from cryptography.x509.oid import NameOID
 from django.core.exceptions import ImproperlyConfigured
 from jwt.algorithms import RSAAlgorithm
 from jwt.utils import base64url_encode
@@ -26,6 +23,7 @@ from relationships.jwt_auth import (
     key_set_lifetime,
     parse_claims_path,
 )
+from tests.support.certificates import self_signed_pem
 from tests.support.servers import Reply
 
 NAMESPACE = "https://hasura.io/jwt/claims"
@@ -91,19 +89,7 @@ def public_pem(private_key):
 
 
 def certificate_pem(private_key):
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "joinery test")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(private_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(private_key, hashes.SHA256())
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+    return self_signed_pem(private_key, "joinery test").decode()
 
 
 def refusal(headers):
