@@ -1,15 +1,18 @@
 """engine.http against a real local webhook server."""
 
 import gzip
+import json
 import socket
 import threading
 import time
 import zlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.headers import USER_AGENT
-from engine.http import HttpError, HttpResponse, HttpTransport, InvalidJsonError
+from engine.http import HttpError, HttpResponse, HttpTransport, InvalidJsonError, encode_json
 from tests.support import servers
 from tests.support.servers import Reply, unused_port
 
@@ -302,3 +305,47 @@ def test_a_request_leaves_in_one_write(webhook_server, transport, monkeypatch):
     [write] = writes
     assert write.startswith(b"POST /hook HTTP/1.1\r\n")
     assert write.endswith(b"\r\n\r\n" + b'{"n":1}')
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"a": None, "b": float("nan")},
+        [None, float("inf")],
+        {"keys": [1, None, -float("inf")]},
+        {"a": "\ud800"},
+    ],
+)
+def test_a_refused_value_beside_a_null_or_anywhere_is_refused(body):
+    with pytest.raises(HttpError) as caught:
+        encode_json(body)
+    assert caught.value.kind == "invalid-body"
+
+
+_JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+)
+_BODIES = st.recursive(
+    _JSON_LEAVES,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_BODIES)
+def test_a_body_is_written_as_the_standard_encoder_reads_it_or_refused_as_it_refuses(body):
+    try:
+        expected = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    except ValueError:  # NaN or infinity, or a lone surrogate on the way to UTF-8
+        with pytest.raises(HttpError):
+            encode_json(body)
+        return
+    assert json.loads(encode_json(body)) == json.loads(expected)
