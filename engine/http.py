@@ -19,6 +19,7 @@ decoded within the size cap.
 
 import functools
 import json
+import math
 import socket
 import ssl
 import threading
@@ -476,27 +477,44 @@ def _length_header(data: bytes | None) -> list[Header]:
 # orjson hands what it would write differently (subclasses of str and int, dataclasses, dates) to a
 # default it is not given, so it raises and the standard encoder decides. (It writes a UUID or an Enum
 # as its value where the standard encoder refuses them; the engine puts neither in a body.)
-_ORJSON_REFUSES = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+_ORJSON_REFUSES = (
+    orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+)
 
 
 def encode_json(body: object) -> bytes:
     """Compact UTF-8 JSON, refusing NaN and infinities (which JSON cannot express).
 
-    orjson writes the common body several times faster. It writes NaN and infinities as ``null``,
-    so a body it wrote with a ``null`` in it is written again by the standard encoder, which refuses
-    them; so is one orjson refuses (integers past 64 bits, keys that are not strings, lone surrogates).
+    orjson writes a body several times faster than the standard encoder, but writes NaN and
+    infinities as ``null``: a body it wrote with a ``null`` in it is looked through for them, and one
+    holding them, or one orjson refuses (integers past 64 bits, keys that are not strings, lone
+    surrogates), goes to the standard encoder, which decides.
     """
     try:
         data = orjson.dumps(body, option=_ORJSON_REFUSES)
     except TypeError:  # orjson.JSONEncodeError
         pass
     else:
-        if b"null" not in data:
+        if b"null" not in data or not _holds_non_finite_number(body):
             return data
     try:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
     except (TypeError, ValueError) as error:
         raise HttpError("invalid-body", f"the request body cannot be encoded as JSON: {error}") from None
+
+
+def _holds_non_finite_number(body: object) -> bool:
+    """Whether NaN or an infinity is anywhere in ``body`` (decoded JSON: dicts, lists, scalars)."""
+    pending = [body]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            return True
+    return False
 
 
 def display_url(url: str) -> str:
