@@ -86,6 +86,12 @@ soak: install
 bench-scale: install
 	$(BIN)/python -m bench.scale_out
 
+# Instructions per request of Joinery's own code, in-process under valgrind's callgrind: repeatable
+# where timings drift, for comparing code with code (bench/instructions.py).
+.PHONY: bench-instructions
+bench-instructions: bench-deps
+	$(BIN)/python -m bench.instructions
+
 # Property-based fuzzing of /v1/metadata, /v2/query and /v1/graphql with more than 10,000 generated
 # inputs (tests/fuzz; `make test` runs a few hundred of them).
 .PHONY: fuzz
