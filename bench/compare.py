@@ -546,6 +546,18 @@ def joinery_metadata(database_url: str, webhook_url: str, remote_url: str) -> di
     return metadata
 
 
+def load_fixture(cleanup: ExitStack) -> BenchDatabase:
+    """A new benchmark database loaded for every workload; ``cleanup`` drops it."""
+    database = BenchDatabase()
+    cleanup.callback(database.drop)
+    print(f"loading {database.name} ...", file=sys.stderr)
+    database.create_and_load()
+    remote_joins.add_sku_column(database)
+    with admin_connection(database.url) as connection, connection.cursor() as cursor:
+        cursor.execute(WAREHOUSES_SQL, (WAREHOUSES,))
+    return database
+
+
 def webhook_sizes(profile: Profile) -> list[int]:
     """The N of every cell that calls the webhook."""
     return sorted({n for name, n in profile.cells if WORKLOADS[name].uses_webhook}) or [1]
@@ -558,13 +570,7 @@ def run(
     started = time.monotonic()
     with ExitStack() as cleanup:
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="joinery-compare-")))
-        database = BenchDatabase()
-        cleanup.callback(database.drop)
-        print(f"loading {database.name} ...", file=sys.stderr)
-        database.create_and_load()
-        remote_joins.add_sku_column(database)
-        with admin_connection(database.url) as connection, connection.cursor() as cursor:
-            cursor.execute(WAREHOUSES_SQL, (WAREHOUSES,))
+        database = load_fixture(cleanup)
         log = action_join.statement_log(database, pg_log)
         webhook = StubProcess(webhook_sizes(profile), PROJECT)
         cleanup.callback(webhook.stop)

@@ -36,9 +36,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import remote_joins
-from bench.compare import PROJECT, WAREHOUSES, WAREHOUSES_SQL, WORKLOADS, canonical, joinery_metadata
-from bench.fixture import BenchDatabase, admin_connection
+from bench.compare import PROJECT, WORKLOADS, canonical, joinery_metadata, load_fixture
 from bench.remote_stub import NodeRemoteStubProcess, RemoteStubProcess
 from bench.webhook_stub import StubProcess
 
@@ -177,13 +175,7 @@ def run(cells: list[tuple[str, int]], requests: int | None, remote_flavour: str,
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         raise SystemExit("valgrind is missing; install it (Debian: apt-get install -y valgrind)")
     with ExitStack() as cleanup:
-        database = BenchDatabase()
-        cleanup.callback(database.drop)
-        print(f"loading {database.name} ...", file=sys.stderr)
-        database.create_and_load()
-        remote_joins.add_sku_column(database)
-        with admin_connection(database.url) as connection, connection.cursor() as cursor:
-            cursor.execute(WAREHOUSES_SQL, (WAREHOUSES,))
+        database = load_fixture(cleanup)
         webhook = StubProcess(
             sorted({n for name, n in cells if WORKLOADS[name].uses_webhook}) or [1], PROJECT
         )
