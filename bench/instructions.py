@@ -30,13 +30,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import ExitStack
 from pathlib import Path
 
 import orjson
 
-from bench.compare import PROJECT, WORKLOADS, canonical, joinery_metadata, load_fixture
 from bench.remote_stub import NodeRemoteStubProcess, RemoteStubProcess
 from bench.webhook_stub import StubProcess
 
@@ -46,17 +45,18 @@ REQUESTS_SMALL, REQUESTS_LARGE = 100, 20
 WARM_UP_REQUESTS = 10
 CELL_TIMEOUT_S = 600
 ADMIN_SECRET = "bench-instructions"
+PROJECT = Path(__file__).resolve().parent.parent
 ENVIRONMENT = "JOINERY_BENCH_INSTRUCTIONS"  # the child's JSON: database, webhook and remote URLs
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
-def parse_cells(spec: str) -> list[tuple[str, int]]:
-    """``'W1:1000,W4:1'`` as (workload, N) pairs; unknown workloads are refused."""
+def parse_cells(spec: str, workloads: Collection[str]) -> list[tuple[str, int]]:
+    """``'W1:1000,W4:1'`` as (workload, N) pairs; workloads other than ``workloads`` are refused."""
     cells = []
     for part in spec.split(","):
         name, _, size = part.strip().rpartition(":")
-        if name not in WORKLOADS or not size.isdigit():
-            raise ValueError(f"not a cell: {part!r} (workloads: {', '.join(WORKLOADS)})")
+        if name not in workloads or not size.isdigit():
+            raise ValueError(f"not a cell: {part!r} (workloads: {', '.join(workloads)})")
         cells.append((name, int(size)))
     return cells
 
@@ -116,6 +116,8 @@ def run_child(cell: tuple[str, int], requests: int) -> None:
     )
     import django
 
+    from bench.compare import WORKLOADS, canonical, joinery_metadata
+
     django.setup()
     from django.core.management import call_command
     from django.core.wsgi import get_wsgi_application
@@ -172,6 +174,8 @@ def count_cell(cell: tuple[str, int], requests: int, urls: dict[str, str], keep:
 
 def run(cells: list[tuple[str, int]], requests: int | None, remote_flavour: str, keep: Path | None) -> None:
     """Set up the fixture and stubs, count every cell, print the table, tear everything down."""
+    from bench.compare import WORKLOADS, load_fixture
+
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         raise SystemExit("valgrind is missing; install it (Debian: apt-get install -y valgrind)")
     with ExitStack() as cleanup:
@@ -213,8 +217,10 @@ def main() -> None:
     parser.add_argument("--remote-stub", choices=("python", "node"), default="python")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    from bench.compare import WORKLOADS  # the peer benchmark's packages: imported only to run
+
     try:
-        cells = parse_cells(args.child or args.cells)
+        cells = parse_cells(args.child or args.cells, WORKLOADS)
     except ValueError as error:
         parser.error(str(error))
     if args.requests is not None and args.requests < 1:

@@ -11,15 +11,17 @@ from bench.instructions import (
     requests_of,
 )
 
+WORKLOADS = ("W1", "W3 list", "W4")
+
 
 def test_cells_are_workload_and_size_pairs():
-    assert parse_cells("W1:1000, W3 list:1,W4:100") == [("W1", 1000), ("W3 list", 1), ("W4", 100)]
+    assert parse_cells("W1:1000, W3 list:1,W4:100", WORKLOADS) == [("W1", 1000), ("W3 list", 1), ("W4", 100)]
 
 
 @pytest.mark.parametrize("spec", ["W9:100", "W1", "W1:ten", "W1:-1", ""])
 def test_a_cell_that_is_not_one_is_refused(spec):
     with pytest.raises(ValueError, match="not a cell"):
-        parse_cells(spec)
+        parse_cells(spec, WORKLOADS)
 
 
 def test_the_count_is_read_from_callgrinds_closing_summary():
