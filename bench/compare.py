@@ -39,7 +39,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -558,9 +558,9 @@ def load_fixture(cleanup: ExitStack) -> BenchDatabase:
     return database
 
 
-def webhook_sizes(profile: Profile) -> list[int]:
-    """The N of every cell that calls the webhook."""
-    return sorted({n for name, n in profile.cells if WORKLOADS[name].uses_webhook}) or [1]
+def webhook_sizes(cells: Iterable[tuple[str, int]]) -> list[int]:
+    """The N of every cell that calls the webhook (the webhook stub prepares an answer for each)."""
+    return sorted({n for name, n in cells if WORKLOADS[name].uses_webhook}) or [1]
 
 
 def run(
@@ -572,7 +572,7 @@ def run(
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="joinery-compare-")))
         database = load_fixture(cleanup)
         log = action_join.statement_log(database, pg_log)
-        webhook = StubProcess(webhook_sizes(profile), PROJECT)
+        webhook = StubProcess(webhook_sizes(profile.cells), PROJECT)
         cleanup.callback(webhook.stop)
         webhook.start()
         remote = (NodeRemoteStubProcess if remote_flavour == "node" else RemoteStubProcess)(PROJECT)

@@ -103,17 +103,20 @@ def _collection(on: bool) -> None:
 
 def run_child(cell: tuple[str, int], requests: int) -> None:
     """Start Django, load the metadata, settle, then count ``requests`` requests of ``cell``."""
-    urls = json.loads(os.environ[ENVIRONMENT])
-    workdir = tempfile.mkdtemp(prefix="joinery-instructions-")
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "console.settings",
-            "DATABASE_URL": f"sqlite:///{workdir}/metadata.sqlite3",
-            "ADMIN_SECRET": ADMIN_SECRET,
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    with tempfile.TemporaryDirectory(prefix="joinery-instructions-") as workdir:
+        os.environ.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "console.settings",
+                "DATABASE_URL": f"sqlite:///{workdir}/metadata.sqlite3",
+                "ADMIN_SECRET": ADMIN_SECRET,
+                "DEBUG": "0",
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        _count_requests(cell, requests, json.loads(os.environ[ENVIRONMENT]))
+
+
+def _count_requests(cell: tuple[str, int], requests: int, urls: dict[str, str]) -> None:
     import django
 
     from bench.compare import WORKLOADS, canonical, joinery_metadata
@@ -174,15 +177,13 @@ def count_cell(cell: tuple[str, int], requests: int, urls: dict[str, str], keep:
 
 def run(cells: list[tuple[str, int]], requests: int | None, remote_flavour: str, keep: Path | None) -> None:
     """Set up the fixture and stubs, count every cell, print the table, tear everything down."""
-    from bench.compare import WORKLOADS, load_fixture
+    from bench.compare import load_fixture, webhook_sizes
 
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         raise SystemExit("valgrind is missing; install it (Debian: apt-get install -y valgrind)")
     with ExitStack() as cleanup:
         database = load_fixture(cleanup)
-        webhook = StubProcess(
-            sorted({n for name, n in cells if WORKLOADS[name].uses_webhook}) or [1], PROJECT
-        )
+        webhook = StubProcess(webhook_sizes(cells), PROJECT)
         cleanup.callback(webhook.stop)
         webhook.start()
         remote = (NodeRemoteStubProcess if remote_flavour == "node" else RemoteStubProcess)(PROJECT)
